@@ -1,0 +1,58 @@
+# Galla: `make run` installs everything and serves the admin with demo data; `make test` runs the tests.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/galla
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-pg lint venv-dev serve worker clean
+
+help:
+	@echo "make run      install, migrate, load demo data and serve http://$(HOST):$(PORT)/admin/"
+	@echo "make test     run the test suite (SQLite, or DATABASE_URL if set)"
+	@echo "make test-pg  run the test suite on PostgreSQL ($(PG_TEST_URL))"
+	@echo "make lint     ruff"
+
+# The venv is rebuilt when the requirements change; a stamp file records each install.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else \
+		"Galla needs Python 3.12 or newer; $(PYTHON) is %d.%d. Install 3.12 (pyenv reads .python-version) \
+		or run: make PYTHON=python3.12 ..." % v[:2])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+.env:
+	cp .env.example .env
+
+run: $(VENV)/.installed .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Galla is running at http://$(HOST):$(PORT)/admin/  (Ctrl+C stops it)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+test-pg: $(VENV)/.installed-dev
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+venv-dev: $(VENV)/.installed-dev
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,269 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from catalog.validators import validate_barcode, validate_hsn
+from shop.gst import STATE_CHOICES, validate_gstin
+from shop.money import MONEY_FIELD, QUANTITY_FIELD, RATE_FIELD
+
+ZERO = Decimal("0")
+
+
+class TaxRate(models.Model):
+    """A GST slab. Rates are data: old invoices keep the rate they were sold at."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    rate = models.DecimalField(_("GST rate (%)"), **RATE_FIELD, validators=[MinValueValidator(ZERO)])
+    cess_rate = models.DecimalField(_("cess (%)"), **RATE_FIELD, default=ZERO, validators=[MinValueValidator(ZERO)])
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["rate", "cess_rate"]
+        verbose_name = _("tax rate")
+        verbose_name_plural = _("tax rates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A unit of sale: pieces, kilograms, litres..."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True, help_text=_("Shown on bills: pcs, kg, l..."))
+    name = models.CharField(_("name"), max_length=40)
+    uqc = models.CharField(_("GST unit code (UQC)"), max_length=3, blank=True, help_text=_("NOS, KGS, LTR..."))
+    allows_fraction = models.BooleanField(
+        _("allows fractions"), default=False, help_text=_("On for loose goods sold by weight or volume (0.250 kg)."))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Category(models.Model):
+    """A product category; a category may sit under one parent (two levels at most)."""
+
+    name = models.CharField(_("name"), max_length=80)
+    parent = models.ForeignKey("self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="children")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(fields=["name"], condition=Q(parent__isnull=True), name="category_top_name_unique"),
+            models.UniqueConstraint(fields=["parent", "name"], name="category_name_unique_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def clean(self):
+        if self.parent_id:
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": _("A category cannot be its own parent.")})
+            if self.parent.parent_id:
+                raise ValidationError({"parent": _("Categories go two levels deep at most: pick a top-level parent.")})
+            if self.pk and self.children.exists():
+                raise ValidationError({"parent": _("This category has sub-categories, so it must stay top-level.")})
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """Something the shop sells. Prices are per unit; MRP-style prices include tax by default."""
+
+    name = models.CharField(_("name"), max_length=200)
+    sku = models.CharField(_("SKU"), max_length=40, unique=True, help_text=_("The shop's own code for this product."))
+    barcode = models.CharField(_("barcode"), max_length=40, blank=True, validators=[validate_barcode],
+                               help_text=_("EAN-13/UPC printed on the pack, or an internal code. Optional."))
+    hsn_code = models.CharField(_("HSN code"), max_length=8, blank=True, validators=[validate_hsn])
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="products")
+    brand = models.ForeignKey(Brand, verbose_name=_("brand"), on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="products")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="products")
+    mrp = models.DecimalField(_("MRP"), **MONEY_FIELD, null=True, blank=True, validators=[MinValueValidator(ZERO)])
+    selling_price = models.DecimalField(_("selling price"), **MONEY_FIELD, validators=[MinValueValidator(ZERO)])
+    tax_inclusive = models.BooleanField(_("price includes GST"), default=True)
+    cost_price = models.DecimalField(_("cost price"), **MONEY_FIELD, default=ZERO, validators=[MinValueValidator(ZERO)],
+                                     help_text=_("Average purchase cost per unit, before GST."))
+    tax_rate = models.ForeignKey(TaxRate, verbose_name=_("GST rate"), on_delete=models.PROTECT, related_name="products")
+    reorder_level = models.DecimalField(
+        _("reorder level"), **QUANTITY_FIELD, null=True, blank=True, validators=[MinValueValidator(ZERO)],
+        help_text=_("Low-stock alert at or below this quantity. Empty: the shop's default."))
+    reorder_quantity = models.DecimalField(_("reorder quantity"), **QUANTITY_FIELD, default=ZERO,
+                                           validators=[MinValueValidator(ZERO)])
+    is_active = models.BooleanField(_("active"), default=True)
+    image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        permissions = [("view_cost_price", _("Can see cost prices, margins and profit"))]
+        constraints = [
+            models.UniqueConstraint(fields=["barcode"], condition=~Q(barcode=""), name="product_barcode_unique"),
+            models.CheckConstraint(condition=Q(selling_price__gte=0) & Q(cost_price__gte=0),
+                                   name="product_prices_not_negative"),
+        ]
+        indexes = [models.Index(fields=["name"], name="product_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+    def clean(self):
+        super().clean()
+        if self.mrp is not None and self.selling_price is not None and self.selling_price > self.mrp:
+            raise ValidationError({"selling_price": _("The selling price cannot be above the MRP.")})
+
+
+class Supplier(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    gstin = models.CharField(_("GSTIN"), max_length=15, blank=True, validators=[validate_gstin])
+    state = models.CharField(_("state"), max_length=2, choices=STATE_CHOICES, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Warehouse(models.Model):
+    """A place stock is kept: the counter, a store room, a godown."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    is_default = models.BooleanField(_("default for sales"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_warehouse")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stock(models.Model):
+    """How much of a product one warehouse holds. Changed only by catalog.services.stock_move."""
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="stocks")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT,
+                                  related_name="stocks")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD, default=ZERO)
+    # Set by the stock service from the shop's policy at the last decrement; lets the
+    # database itself refuse negative stock when the shop does not allow it.
+    negative_allowed = models.BooleanField(default=False, editable=False)
+    location = models.CharField(_("shelf / bin"), max_length=40, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["quantity", "negative_allowed"])
+
+    class Meta:
+        verbose_name = _("stock")
+        verbose_name_plural = _("stock")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_product_warehouse_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=0) | Q(negative_allowed=True),
+                                   name="stock_not_negative_unless_allowed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} @ {self.warehouse.name}: {self.quantity}"
+
+
+class StockMovement(models.Model):
+    """One change of stock. Append-only: a mistake is corrected by a new adjustment."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Opening stock")
+        PURCHASE = "purchase", _("Purchase")
+        SALE = "sale", _("Sale")
+        RETURN = "return", _("Customer return")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        TRANSFER_IN = "transfer_in", _("Transfer in")
+        TRANSFER_OUT = "transfer_out", _("Transfer out")
+
+    class Reason(models.TextChoices):
+        DAMAGE = "damage", _("Damaged")
+        EXPIRY = "expiry", _("Expired")
+        COUNT = "count", _("Count correction")
+        THEFT = "theft", _("Theft or loss")
+        OTHER = "other", _("Other")
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="movements")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT,
+                                  related_name="movements")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices, blank=True)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD, help_text=_("Positive in, negative out."))
+    balance_after = models.DecimalField(_("balance after"), **QUANTITY_FIELD)
+    unit_cost = models.DecimalField(_("unit cost"), **MONEY_FIELD, null=True, blank=True)
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, editable=False)
+    source_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=60, blank=True,
+                                 help_text=_("The document this came from, such as an invoice number."))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        indexes = [
+            models.Index(fields=["product", "warehouse", "-created_at"], name="movement_product_time_idx"),
+            models.Index(fields=["source_type", "source_id"], name="movement_source_idx"),
+        ]
+        constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="movement_quantity_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity:+} {self.product.name}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(_("Stock movements cannot be changed; record an adjustment instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Stock movements cannot be deleted; record an adjustment instead."))
+

@@ -1,0 +1,108 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from shop import (
+    admin_tasks,  # noqa: F401  (re-skins Django-Q2's pages)
+    roles,
+)
+from shop.models import ShopProfile, User
+from shop.services import user_set_role
+
+admin.site.unregister(Group)
+
+
+class RoleChoiceMixin(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(role, role) for role in roles.ROLES],
+        help_text=_("Owner: everything. Manager: all but users. Cashier: the counter, products and customers."))
+
+
+class ShopUserCreationForm(RoleChoiceMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "first_name", "email")
+
+
+class ShopUserChangeForm(RoleChoiceMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["role"].initial = self.instance.role
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = ShopUserChangeForm
+    add_form = ShopUserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = ("username", "full_name", "role_badge", "email", "is_active", "last_login")
+    list_filter = ("groups", "is_active")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Access"), {"fields": ("role", "is_active")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "first_name", "email", "role", "password1", "password2")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @display(description=_("Name"))
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+    @display(description=_("Role"), label={roles.OWNER: "danger", roles.MANAGER: "warning", roles.CASHIER: "info"})
+    def role_badge(self, obj):
+        return obj.role
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        user_set_role(user=obj, role=form.cleaned_data["role"])
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    pass
+
+
+@admin.register(ShopProfile)
+class ShopProfileAdmin(SimpleHistoryAdmin, ModelAdmin):
+    """One profile per installation: the list jumps straight to it, and nobody adds or deletes one."""
+
+    fieldsets = (
+        (_("Shop"), {"fields": ("name", "address", "state", "phone", "email", "logo")}),
+        (_("Tax"), {"fields": ("gstin", "composition_scheme", "hsn_min_digits")}),
+        (_("Billing"), {"fields": ("invoice_prefix", "financial_year_start_month", "round_off", "upi_vpa",
+                                   "cashier_discount_limit")}),
+        (_("Stock"), {"fields": ("allow_negative_stock", "low_stock_threshold")}),
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        profile = ShopProfile.objects.get_profile()
+        return HttpResponseRedirect(reverse("admin:shop_shopprofile_change", args=[profile.pk]))

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles_after_migrate(sender, apps=None, **kwargs):
+    # Migrations create the roles; this keeps them whole when a later migration (ours or a
+    # package's) adds permissions, and after a test flush.
+    from django.apps import apps as global_apps
+
+    from shop.roles import sync_role_permissions
+
+    sync_role_permissions(apps or global_apps)  # flush sends no migration state
+
+
+class ShopConfig(AppConfig):
+    name = "shop"
+    verbose_name = "Shop"
+
+    def ready(self):
+        post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="galla_sync_roles")

@@ -1,0 +1,81 @@
+"""The shop's three roles and the permissions each one holds.
+
+Roles are auth groups. The lists are explicit so that a new model gives a cashier nothing
+until someone decides otherwise here. `sync_role_permissions` is idempotent and is called by
+data migrations after the models it names exist; it skips permissions not created yet.
+"""
+
+OWNER = "Owner"
+MANAGER = "Manager"
+CASHIER = "Cashier"
+ROLES = (OWNER, MANAGER, CASHIER)
+
+# Only the owner manages who works in the shop.
+USER_MANAGEMENT_MODELS = {("shop", "user"), ("auth", "group"), ("auth", "permission")}
+# Framework internals nobody edits through the admin.
+INTERNAL_APPS = {"contenttypes", "sessions", "admin"}
+
+CASHIER_PERMISSIONS = {
+    # catalog: look products up at the counter, never costs
+    "catalog.view_product",
+    "catalog.view_category",
+    "catalog.view_brand",
+    "catalog.view_unit",
+    "catalog.view_taxrate",
+    "catalog.view_warehouse",
+    "catalog.view_stock",
+    # customers: find or register a customer at the counter
+    "ledger.view_customer",
+    "ledger.add_customer",
+    "ledger.change_customer",
+    # billing: the counter and their own invoices
+    "sales.use_counter",
+    "sales.view_invoice",
+    "sales.add_invoice",
+    "sales.view_payment",
+}
+
+
+def permissions_for(role: str, all_permissions: set[str]) -> set[str]:
+    """Return the "app_label.codename" permissions a role holds, out of those that exist."""
+    if role == OWNER:
+        return {p for p in all_permissions if p.split(".")[0] not in INTERNAL_APPS}
+    if role == MANAGER:
+        return {p for p in permissions_for(OWNER, all_permissions) if _model_of(p) not in USER_MANAGEMENT_MODELS}
+    if role == CASHIER:
+        return CASHIER_PERMISSIONS & all_permissions
+    raise ValueError(f"Unknown role {role!r}")
+
+
+def _model_of(permission: str) -> tuple[str, str]:
+    """Return (app_label, model) of a default permission such as "shop.change_user"."""
+    app_label, codename = permission.split(".")
+    return app_label, codename.split("_", 1)[-1]
+
+
+def ensure_permissions_exist(apps) -> None:
+    """Create the permission rows of every installed model now (Django does it only after migrate)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # Historical app configs have no models module, and create_permissions skips those.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = original
+
+
+def sync_role_permissions(apps, schema_editor=None) -> None:
+    """Create the three role groups and set each one's permissions to exactly its list."""
+    ensure_permissions_exist(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    }
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_name[name] for name in permissions_for(role, set(by_name))])

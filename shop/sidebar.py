@@ -1,0 +1,77 @@
+"""The admin sidebar, grouped by the shop's work.
+
+Each entry names the permission its page checks on the server; the sidebar only hides what
+the server would refuse anyway.
+"""
+
+from django.conf import settings
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def can(*permissions: str):
+    """Return a sidebar permission callback: true when the user holds every one of permissions."""
+
+    def check(request) -> bool:
+        return request.user.has_perms(permissions)
+
+    return check
+
+
+def _item(title, icon, url_name: str, permission: str) -> dict:
+    return {"title": title, "icon": icon, "link": reverse_lazy(url_name), "permission": can(permission)}
+
+
+def navigation(request) -> list[dict]:
+    """Return the sidebar groups; unfold hides a group whose entries are all forbidden."""
+    return [
+        {
+            "items": [
+                {"title": _("Dashboard"), "icon": "dashboard", "link": reverse_lazy("admin:index")},
+            ],
+        },
+        {
+            "title": _("Catalog & stock"),
+            "items": [
+                _item(_("Products"), "inventory_2", "admin:catalog_product_changelist", "catalog.view_product"),
+                _item(_("Stock"), "warehouse", "admin:catalog_stock_changelist", "catalog.view_stock"),
+                _item(_("Stock movements"), "swap_vert", "admin:catalog_stockmovement_changelist",
+                      "catalog.view_stockmovement"),
+                _item(_("Categories"), "category", "admin:catalog_category_changelist", "catalog.view_category"),
+                _item(_("Brands"), "sell", "admin:catalog_brand_changelist", "catalog.view_brand"),
+                _item(_("Suppliers"), "local_shipping", "admin:catalog_supplier_changelist", "catalog.view_supplier"),
+                _item(_("Warehouses"), "store", "admin:catalog_warehouse_changelist", "catalog.view_warehouse"),
+            ],
+        },
+        {
+            "title": _("Customers & khata"),
+            "items": [
+                _item(_("Customers"), "groups", "admin:ledger_customer_changelist", "ledger.view_customer"),
+            ],
+        },
+        {
+            "title": _("Settings"),
+            "collapsible": True,
+            "items": [
+                _item(_("Shop profile"), "storefront", "admin:shop_shopprofile_changelist", "shop.change_shopprofile"),
+                _item(_("Tax rates"), "percent", "admin:catalog_taxrate_changelist", "catalog.change_taxrate"),
+                _item(_("Units"), "straighten", "admin:catalog_unit_changelist", "catalog.change_unit"),
+                _item(_("Scheduled tasks"), "schedule", "admin:django_q_schedule_changelist",
+                      "django_q.view_schedule"),
+                _item(_("Failed tasks"), "error", "admin:django_q_failure_changelist", "django_q.view_failure"),
+            ],
+        },
+        {
+            "title": _("Users"),
+            "collapsible": True,
+            "items": [
+                _item(_("Users"), "person", "admin:shop_user_changelist", "shop.view_user"),
+                _item(_("Roles"), "badge", "admin:auth_group_changelist", "auth.view_group"),
+            ],
+        },
+    ]
+
+
+def environment_badge(request):
+    """Return unfold's environment label: warn when running with DEBUG on."""
+    return [_("Development"), "warning"] if settings.DEBUG else None

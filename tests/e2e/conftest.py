@@ -1,0 +1,66 @@
+"""Browser fixtures: Playwright's Python package driving Debian's chromium (never a downloaded browser)."""
+
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path_session):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself (fixtures, assertions) are still synchronous and safe.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=chromium_path_session, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_path_session():
+    from tests.conftest import CHROMIUM, REQUIRE_BROWSER, skip_or_fail
+
+    if not Path(CHROMIUM).exists():
+        skip_or_fail("Debian's chromium is not installed: `sudo apt-get install chromium` (CI installs it)",
+                     required=REQUIRE_BROWSER)
+    return CHROMIUM
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-IN",
+                                  timezone_id="Asia/Kolkata")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page, live_server):
+    """Return a function that logs a user in through the real login form."""
+
+    def do_login(username: str, password: str):
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/admin/")
+        return page
+
+    return do_login
+
+
+def save_screenshot(page, name: str) -> Path:
+    DOCS.mkdir(exist_ok=True)
+    path = DOCS / name
+    page.screenshot(path=str(path), full_page=False)
+    return path

@@ -1,0 +1,158 @@
+"""What each role may open, for every admin URL of every registered model.
+
+The table is written out by hand on purpose: it is the contract, not a copy of roles.py.
+Letters: L list, A add form, V view an object, E edit it (save button), D delete, H history.
+"""
+
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import NoReverseMatch, reverse
+from django_q.models import Failure, OrmQ, Schedule, Success
+
+from catalog.models import Stock, StockMovement
+from shop.models import ShopProfile
+from tests import factories
+
+EXPECTED = {
+    # model                     owner     manager   cashier
+    "shop.user":               ("LAVEDH", "", ""),
+    "auth.group":              ("LAVEDH", "", ""),
+    "shop.shopprofile":        ("LVEH", "LVEH", ""),
+    "catalog.taxrate":         ("LAVEDH", "LAVEDH", "LVH"),
+    "catalog.unit":            ("LAVEDH", "LAVEDH", "LVH"),
+    "catalog.category":        ("LAVEDH", "LAVEDH", "LVH"),
+    "catalog.brand":           ("LAVEDH", "LAVEDH", "LVH"),
+    "catalog.supplier":        ("LAVEDH", "LAVEDH", ""),
+    "catalog.warehouse":       ("LAVEDH", "LAVEDH", "LVH"),
+    "catalog.product":         ("LAVEDH", "LAVEDH", "LVH"),
+    "catalog.stock":           ("LVEH", "LVEH", "LVH"),
+    "catalog.stockmovement":   ("LVH", "LVH", ""),
+    "ledger.customer":         ("LAVEDH", "LAVEDH", "LAVEH"),
+    "django_q.schedule":       ("LAVEDH", "LAVEDH", ""),
+    "django_q.success":        ("LVDH", "LVDH", ""),
+    "django_q.failure":        ("LVDH", "LVDH", ""),
+    "django_q.ormq":           ("LVEDH", "LVEDH", ""),
+}
+ROLES = ("owner", "manager", "cashier")
+
+
+def registered_models() -> set[str]:
+    return {f"{model._meta.app_label}.{model._meta.model_name}" for model in admin.site._registry}
+
+
+def test_table_covers_every_model_admin():
+    assert registered_models() == set(EXPECTED)
+
+
+def make_instance(label: str, users: dict):
+    """Return one saved object of the model, for the object URLs."""
+    makers = {
+        "shop.user": lambda: users["cashier"],
+        "auth.group": lambda: Group.objects.get(name="Cashier"),
+        "shop.shopprofile": ShopProfile.objects.get_profile,
+        "catalog.taxrate": lambda: factories.tax_rate("5"),
+        "catalog.unit": lambda: factories.unit("kg"),
+        "catalog.category": factories.CategoryFactory,
+        "catalog.brand": factories.BrandFactory,
+        "catalog.supplier": factories.SupplierFactory,
+        "catalog.warehouse": factories.WarehouseFactory,
+        "catalog.product": factories.ProductFactory,
+        "catalog.stock": lambda: Stock.objects.create(
+            product=factories.ProductFactory(), warehouse=factories.WarehouseFactory()),
+        "catalog.stockmovement": lambda: StockMovement.objects.create(
+            product=factories.ProductFactory(), warehouse=factories.WarehouseFactory(), kind="opening",
+            quantity=5, balance_after=5),
+        "ledger.customer": factories.CustomerFactory,
+        "django_q.schedule": lambda: Schedule.objects.create(func="math.floor", name="test"),
+        "django_q.success": lambda: Success.objects.create(
+            id="s1", name="done", func="math.floor", started="2026-01-01T00:00Z", stopped="2026-01-01T00:00Z",
+            success=True),
+        "django_q.failure": lambda: Failure.objects.create(
+            id="f1", name="failed", func="math.floor", started="2026-01-01T00:00Z", stopped="2026-01-01T00:00Z",
+            success=False),
+        "django_q.ormq": lambda: OrmQ.objects.create(key="galla", payload="x", lock="2026-01-01T00:00Z"),
+    }
+    return makers[label]()
+
+
+def allowed(response) -> bool:
+    """True when the page opened (or the admin sent the user on to another page of the model)."""
+    if response.status_code == 200:
+        return True
+    if response.status_code == 302:
+        return "/login/" not in urlparse(response["Location"]).path
+    assert response.status_code in (403, 404), response.status_code
+    return False
+
+
+def url(label: str, view: str, *args) -> str:
+    app_label, model_name = label.split(".")
+    return reverse(f"admin:{app_label}_{model_name}_{view}", args=args)
+
+
+def opened_pages(client, label: str, obj) -> str:
+    """Return the letters of the pages this client could open for the model."""
+    letters = ""
+    if allowed(client.get(url(label, "changelist"))):
+        letters += "L"
+    try:
+        if allowed(client.get(url(label, "add"))):
+            letters += "A"
+    except NoReverseMatch:
+        pass
+    change = client.get(url(label, "change", obj.pk))
+    if allowed(change):
+        letters += "V"
+        if b'name="_save"' in change.content:
+            letters += "E"
+    if allowed(client.get(url(label, "delete", obj.pk))):
+        letters += "D"
+    if allowed(client.get(url(label, "history", obj.pk))):
+        letters += "H"
+    return letters
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(EXPECTED))
+def test_each_role_opens_exactly_its_pages(client, label):
+    users = {"owner": factories.owner(), "manager": factories.manager(), "cashier": factories.cashier()}
+    obj = make_instance(label, users)
+    got = {}
+    for role in ROLES:
+        client.force_login(users[role])
+        got[role] = opened_pages(client, label, obj)
+    assert got == dict(zip(ROLES, EXPECTED[label], strict=True))
+
+
+@pytest.mark.django_db
+def test_admin_refuses_non_staff(client):
+    user = factories.UserFactory(is_staff=False)
+    client.force_login(user)
+    response = client.get(reverse("admin:catalog_product_changelist"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_syncing_roles_leaves_the_installed_apps_intact():
+    """Regression: the sync once cleared app configs' models_module, which silenced post_migrate."""
+    from django.apps import apps
+
+    from shop.roles import sync_role_permissions
+
+    before = {config.label: config.models_module for config in apps.get_app_configs()}
+    sync_role_permissions(apps)
+    assert {config.label: config.models_module for config in apps.get_app_configs()} == before
+
+
+@pytest.mark.django_db
+def test_cashier_never_sees_cost_prices(client, cashier, owner):
+    product = factories.ProductFactory(cost_price="71.25")
+    for user, shows_cost in ((cashier, False), (owner, True)):
+        client.force_login(user)
+        listing = client.get(reverse("admin:catalog_product_changelist")).content.decode()
+        page = client.get(reverse("admin:catalog_product_change", args=[product.pk])).content.decode()
+        assert ("₹71.25" in listing) is shows_cost
+        assert ("71.25" in page) is shows_cost
