@@ -18,9 +18,7 @@ help:
 
 # The venv is rebuilt when the requirements change; a stamp file records each install.
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else \
-		"Galla needs Python 3.12 or newer; $(PYTHON) is %d.%d. Install 3.12 (pyenv reads .python-version) \
-		or run: make PYTHON=python3.12 ..." % v[:2])'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Galla needs Python 3.12 or newer, and $(PYTHON) is %d.%d. Install 3.12 (pyenv reads .python-version) or run make PYTHON=python3.12" % sys.version_info[:2])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
