@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -267,3 +267,128 @@ class StockMovement(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Stock movements cannot be deleted; record an adjustment instead."))
 
+
+
+class StockDocument(models.Model):
+    """A paper behind a stock change: drafted first, then applied once by a service."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        DONE = "done", _("Done")
+
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+                                   null=True, blank=True, editable=False, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT,
+                                null=True, blank=True, editable=False, related_name="+")
+    done_at = models.DateTimeField(_("applied"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class PurchaseReceipt(StockDocument):
+    """Goods received against a supplier's bill."""
+
+    supplier = models.ForeignKey(Supplier, verbose_name=_("supplier"), on_delete=models.PROTECT,
+                                 related_name="receipts")
+    bill_number = models.CharField(_("supplier's bill number"), max_length=40)
+    bill_date = models.DateField(_("bill date"), default=timezone.localdate)
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("received into"), on_delete=models.PROTECT,
+                                  related_name="+")
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("purchase receipt")
+        verbose_name_plural = _("purchase receipts")
+        constraints = [models.UniqueConstraint(fields=["supplier", "bill_number"], name="receipt_bill_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier.name} bill {self.bill_number}"
+
+
+class PurchaseLine(models.Model):
+    receipt = models.ForeignKey(PurchaseReceipt, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD, validators=[MinValueValidator(Decimal("0.001"))])
+    unit_cost = models.DecimalField(_("cost per unit"), **MONEY_FIELD, validators=[MinValueValidator(ZERO)],
+                                    help_text=_("Before GST."))
+
+    class Meta:
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product.name}"
+
+
+class StockTransfer(StockDocument):
+    """Goods moved from one warehouse to another; both legs happen in one transaction."""
+
+    from_warehouse = models.ForeignKey(Warehouse, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
+    to_warehouse = models.ForeignKey(Warehouse, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("stock transfer")
+        verbose_name_plural = _("stock transfers")
+        constraints = [models.CheckConstraint(condition=~Q(from_warehouse=F("to_warehouse")),
+                                              name="transfer_between_two_warehouses")]
+
+    def __str__(self) -> str:
+        return f"Transfer #{self.pk}: {self.from_warehouse} → {self.to_warehouse}"
+
+    def clean(self):
+        if self.from_warehouse_id and self.from_warehouse_id == self.to_warehouse_id:
+            raise ValidationError({"to_warehouse": _("Pick a different warehouse to move the goods to.")})
+
+
+class StockTransferLine(models.Model):
+    transfer = models.ForeignKey(StockTransfer, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD, validators=[MinValueValidator(Decimal("0.001"))])
+
+    class Meta:
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product.name}"
+
+
+class StockCount(StockDocument):
+    """A physical count of some products in one warehouse; differences become adjustments."""
+
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("stock count")
+        verbose_name_plural = _("stock counts")
+
+    def __str__(self) -> str:
+        return f"Count #{self.pk} in {self.warehouse}"
+
+
+class StockCountLine(models.Model):
+    count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    counted_quantity = models.DecimalField(_("counted"), **QUANTITY_FIELD, validators=[MinValueValidator(ZERO)])
+    expected_quantity = models.DecimalField(_("in the books"), **QUANTITY_FIELD, null=True, blank=True,
+                                            editable=False, help_text=_("Stock on record when the count was applied."))
+
+    class Meta:
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+        constraints = [models.UniqueConstraint(fields=["count", "product"], name="count_product_once")]
+
+    def __str__(self) -> str:
+        return f"{self.product.name}: {self.counted_quantity}"
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.expected_quantity is None else self.counted_quantity - self.expected_quantity

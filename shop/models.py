@@ -89,6 +89,7 @@ class ShopProfile(models.Model):
     class Meta:
         verbose_name = _("shop profile")
         verbose_name_plural = _("shop profile")
+        permissions = [("import_data", _("Can import catalogue and stock files"))]
         constraints = [models.CheckConstraint(condition=models.Q(singleton=True), name="shop_profile_singleton")]
 
     def __str__(self) -> str:
