@@ -1,12 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
-from unfold.contrib.filters.admin import RangeDateTimeFilter
+from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateTimeFilter, RelatedDropdownFilter
 from unfold.decorators import display
 
+from catalog import admin_documents  # noqa: F401  (registers purchase receipts, transfers and counts)
+from catalog.admin_import import ShopImportExportMixin
+from catalog.admin_views import LowStockView
 from catalog.models import Brand, Category, Product, Stock, StockMovement, Supplier, TaxRate, Unit, Warehouse
-from shop.money import format_inr
+from catalog.resources import BrandResource, CategoryResource, OpeningStockResource, ProductResource, SupplierResource
+from catalog.selectors import last_movements, with_reorder_level, with_stock_on_hand
+from catalog.services import stock_adjust
+from shop.money import format_inr, format_quantity
 
 COST_PERMISSION = "catalog.view_cost_price"
 
@@ -50,7 +60,8 @@ class UnitAdmin(ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(ModelAdmin):
+class CategoryAdmin(ShopImportExportMixin, ModelAdmin):
+    resource_classes = [CategoryResource]
     list_display = ("name", "parent")
     list_filter = ("parent",)
     search_fields = ("name", "parent__name")
@@ -61,12 +72,14 @@ class CategoryAdmin(ModelAdmin):
 
 
 @admin.register(Brand)
-class BrandAdmin(ModelAdmin):
+class BrandAdmin(ShopImportExportMixin, ModelAdmin):
+    resource_classes = [BrandResource]
     search_fields = ("name",)
 
 
 @admin.register(Supplier)
-class SupplierAdmin(SimpleHistoryAdmin, ModelAdmin):
+class SupplierAdmin(ShopImportExportMixin, SimpleHistoryAdmin, ModelAdmin):
+    resource_classes = [SupplierResource]
     list_display = ("name", "gstin", "phone", "email")
     search_fields = ("name", "gstin", "phone")
 
@@ -88,16 +101,36 @@ class StockInline(TabularInline):
         return False
 
 
+class StockLevelFilter(admin.SimpleListFilter):
+    title = _("stock level")
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("low", _("Low (at or below reorder level)")), ("out", _("Out of stock"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "low":
+            return with_reorder_level(queryset).filter(on_hand__lte=F("level"))
+        if self.value() == "out":
+            return queryset.filter(on_hand__lte=0)
+        return queryset
+
+
 @admin.register(Product)
-class ProductAdmin(HidesCostsMixin, SimpleHistoryAdmin, ModelAdmin):
+class ProductAdmin(ShopImportExportMixin, HidesCostsMixin, SimpleHistoryAdmin, ModelAdmin):
+    resource_classes = [ProductResource]
     cost_fields = ("cost_price", "cost")
-    list_display = ("name", "sku", "barcode", "category", "price", "cost", "tax_rate", "is_active")
-    list_filter = ("is_active", "category", "brand", "tax_rate")
+    list_display = ("name", "sku", "barcode", "category", "price", "cost", "stock_on_hand", "tax_rate", "is_active")
+    list_filter = ("is_active", StockLevelFilter, ("category", RelatedDropdownFilter),
+                   ("brand", RelatedDropdownFilter), ("tax_rate", RelatedDropdownFilter))
     list_filter_submit = True
     search_fields = ("name", "=sku", "=barcode")
     autocomplete_fields = ("category", "brand", "unit")
-    list_select_related = ("category__parent", "tax_rate")
+    list_select_related = ("category__parent", "tax_rate", "unit")
+    list_per_page = 50
+    show_full_result_count = False  # counting 100k rows on every page view is wasted work
     inlines = [StockInline]
+    change_form_after_template = "admin/catalog/product/last_movements.html"
     fieldsets = (
         (None, {"fields": ("name", "sku", "barcode", "category", "brand", "unit", "is_active", "image")}),
         (_("Price and tax"), {"fields": ("mrp", "selling_price", "tax_inclusive", "tax_rate", "hsn_code",
@@ -113,15 +146,68 @@ class ProductAdmin(HidesCostsMixin, SimpleHistoryAdmin, ModelAdmin):
     def cost(self, obj):
         return format_inr(obj.cost_price)
 
+    @display(description=_("In stock"), ordering="on_hand")
+    def stock_on_hand(self, obj):
+        return f"{format_quantity(obj.on_hand)} {obj.unit.code}"
+
+    def get_queryset(self, request):
+        return with_stock_on_hand(super().get_queryset(request))
+
+    def get_urls(self):
+        low_stock = self.admin_site.admin_view(LowStockView.as_view(model_admin=self))
+        return [path("low-stock/", low_stock, name="catalog_product_low_stock"), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        product = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}),
+                         "last_movements": last_movements(product) if product else []}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class StockAdjustForm(forms.ModelForm):
+    """The stock row's shelf, plus an optional adjustment recorded through the stock service."""
+
+    adjust_by = forms.DecimalField(
+        label=_("Adjust by"), required=False, max_digits=12, decimal_places=3,
+        help_text=_("Signed: -2 takes two out, 5 adds five. Leave empty to change nothing."))
+    reason = forms.ChoiceField(label=_("Reason"), required=False,
+                               choices=[("", "---------"), *StockMovement.Reason.choices])
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+    class Meta:
+        model = Stock
+        fields = ("location",)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("adjust_by") and not cleaned.get("reason"):
+            self.add_error("reason", _("Say why the stock changes."))
+        if cleaned.get("adjust_by") == 0:
+            self.add_error("adjust_by", _("An adjustment of zero changes nothing; leave it empty."))
+        return cleaned
+
 
 @admin.register(Stock)
-class StockAdmin(ModelAdmin):
+class StockAdmin(ShopImportExportMixin, ModelAdmin):
+    resource_classes = [OpeningStockResource]
+    form = StockAdjustForm
     list_display = ("product", "warehouse", "quantity", "location")
     list_filter = ("warehouse",)
     search_fields = ("product__name", "=product__sku", "=product__barcode")
     list_select_related = ("product", "warehouse")
-    fields = ("product", "warehouse", "quantity", "location")
+    fieldsets = ((None, {"fields": ("product", "warehouse", "quantity", "location")}),
+                 (_("Adjust stock"), {"fields": ("adjust_by", "reason", "note")}))
     readonly_fields = ("product", "warehouse", "quantity")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("adjust_by"):
+            try:
+                stock_adjust(product=obj.product, warehouse=obj.warehouse, quantity=form.cleaned_data["adjust_by"],
+                             reason=form.cleaned_data["reason"], user=request.user, note=form.cleaned_data["note"])
+            except ValidationError as refusal:
+                for message in refusal.messages:
+                    self.message_user(request, message, messages.ERROR)
 
     def has_add_permission(self, request):
         return False  # stock rows appear when goods move; quantities change only through movements
@@ -134,15 +220,17 @@ class StockAdmin(ModelAdmin):
 class StockMovementAdmin(ModelAdmin):
     list_display = ("created_at", "product", "warehouse", "kind", "signed_quantity", "balance_after", "reference",
                     "user")
-    list_filter = ("kind", ("created_at", RangeDateTimeFilter), "warehouse")
+    list_filter = ("kind", ("created_at", RangeDateTimeFilter), ("product", AutocompleteSelectFilter), "warehouse",
+                   "reason")
     list_filter_submit = True
-    search_fields = ("product__name", "=product__sku", "reference")
+    search_fields = ("=product__sku", "reference")
+    show_full_result_count = False
     list_select_related = ("product", "warehouse", "user")
     date_hierarchy = "created_at"
 
     @display(description=_("Quantity"), ordering="quantity")
     def signed_quantity(self, obj):
-        return f"{obj.quantity:+}"
+        return ("+" if obj.quantity > 0 else "") + format_quantity(obj.quantity)
 
     def has_add_permission(self, request):
         return False

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from catalog.validators import validate_barcode, validate_hsn
 from shop.gst import STATE_CHOICES, validate_gstin
-from shop.money import MONEY_FIELD, QUANTITY_FIELD, RATE_FIELD
+from shop.money import MONEY_FIELD, QUANTITY_FIELD, RATE_FIELD, format_quantity
 
 ZERO = Decimal("0")
 
@@ -207,7 +207,7 @@ class Stock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product.name} @ {self.warehouse.name}: {self.quantity}"
+        return f"{self.product.name} @ {self.warehouse.name}: {format_quantity(self.quantity)}"
 
 
 class StockMovement(models.Model):
@@ -257,7 +257,8 @@ class StockMovement(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="movement_quantity_not_zero")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.quantity:+} {self.product.name}"
+        sign = "+" if self.quantity > 0 else ""
+        return f"{self.get_kind_display()} {sign}{format_quantity(self.quantity)} {self.product.name}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):

@@ -29,7 +29,7 @@ from catalog.models import (
     Warehouse,
 )
 from shop.models import ShopProfile, User
-from shop.money import to_paise
+from shop.money import format_quantity, to_paise
 
 ZERO = Decimal("0")
 Kind = StockMovement.Kind
@@ -54,8 +54,8 @@ class Shortage:
 
     def __str__(self) -> str:
         unit = self.product.unit.code
-        return (f"Only {_qty(self.available)} {unit} of {self.product.name} in {self.warehouse.name}; "
-                f"this needs {_qty(self.requested)} {unit}.")
+        return (f"Only {format_quantity(self.available)} {unit} of {self.product.name} in {self.warehouse.name}; "
+                f"this needs {format_quantity(self.requested)} {unit}.")
 
 
 class InsufficientStock(ValidationError):
@@ -66,12 +66,6 @@ class InsufficientStock(ValidationError):
         super().__init__([str(s) for s in shortages], code="insufficient_stock")
 
 
-def _qty(quantity: Decimal) -> str:
-    """Return a quantity without trailing zeros: 2, 0.25, 12.5."""
-    text = f"{quantity:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _check_quantity(change: StockChange) -> None:
     if change.quantity == 0:
         raise ValidationError(f"The quantity of {change.product.name} cannot be zero.", code="zero_quantity")
@@ -80,7 +74,7 @@ def _check_quantity(change: StockChange) -> None:
     if not change.product.unit.allows_fraction and change.quantity != change.quantity.to_integral_value():
         raise ValidationError(
             f"{change.product.name} is counted in whole {change.product.unit.code}: "
-            f"{_qty(change.quantity)} is not a whole number.", code="fraction")
+            f"{format_quantity(change.quantity)} is not a whole number.", code="fraction")
 
 
 def _lock_stock_rows(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Stock]:

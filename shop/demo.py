@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 
+from django.apps import apps
 from django.db import transaction
 
 from catalog.models import Brand, Category, Product, Stock, StockMovement, TaxRate, Unit, Warehouse
@@ -11,6 +12,7 @@ from catalog.reference import ensure_reference_data
 from catalog.validators import gtin_check_digit
 from shop import roles
 from shop.models import ShopProfile, User
+from shop.roles import sync_role_permissions
 from shop.services import user_set_role
 
 DEMO_USERS = [
@@ -59,6 +61,7 @@ class SeedResult:
 @transaction.atomic
 def seed_shop_and_users() -> list[str]:
     """Fill in the shop profile and create the demo users; return the usernames created now."""
+    sync_role_permissions(apps)  # the roles exist even on a database emptied since migrating
     profile = ShopProfile.objects.get_profile()
     if profile.name == "My Shop":
         profile.name = "Sharma Kirana Store"

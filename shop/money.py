@@ -42,3 +42,11 @@ def format_inr(amount: Decimal | int | None, *, symbol: bool = True) -> str:
     sign = "-" if value < 0 else ""
     rupees, paise = f"{abs(value):.2f}".split(".")
     return f"{sign}{'₹' if symbol else ''}{group_indian(rupees)}.{paise}"
+
+
+def format_quantity(quantity: Decimal | int | None) -> str:
+    """Format a quantity without trailing zeros: 2, 0.25, 12.5, -3."""
+    if quantity is None:
+        return ""
+    text = f"{Decimal(quantity):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -35,6 +35,13 @@ def navigation(request) -> list[dict]:
             "items": [
                 _item(_("Products"), "inventory_2", "admin:catalog_product_changelist", "catalog.view_product"),
                 _item(_("Stock"), "warehouse", "admin:catalog_stock_changelist", "catalog.view_stock"),
+                _item(_("Low stock"), "production_quantity_limits", "admin:catalog_product_low_stock",
+                      "catalog.view_stock"),
+                _item(_("Purchases"), "input", "admin:catalog_purchasereceipt_changelist",
+                      "catalog.view_purchasereceipt"),
+                _item(_("Transfers"), "move_up", "admin:catalog_stocktransfer_changelist",
+                      "catalog.view_stocktransfer"),
+                _item(_("Stock counts"), "checklist", "admin:catalog_stockcount_changelist", "catalog.view_stockcount"),
                 _item(_("Stock movements"), "swap_vert", "admin:catalog_stockmovement_changelist",
                       "catalog.view_stockmovement"),
                 _item(_("Categories"), "category", "admin:catalog_category_changelist", "catalog.view_category"),

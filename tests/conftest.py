@@ -19,10 +19,15 @@ def skip_or_fail(reason: str, *, required: bool) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+def pytest_runtest_setup(item):
+    # Decided before any fixture runs, so a skipped transactional test never flushes the database.
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         skip_or_fail("needs PostgreSQL: run `make test-pg` (DATABASE_URL=postgres://...)", required=REQUIRE_POSTGRES)
+
+
+# Transactional tests (threads, live server) flush the database afterwards; serialized_rollback
+# restores what the migrations created (roles, tax rates, units, the default warehouse) first.
+transactional_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

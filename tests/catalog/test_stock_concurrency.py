@@ -11,8 +11,9 @@ from django.db.models import Sum
 from catalog.models import Stock, StockMovement, Warehouse
 from catalog.services import InsufficientStock, StockChange, stock_add_opening, stock_move
 from tests import factories
+from tests.conftest import transactional_db
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, transactional_db]
 THREADS = 8
 
 

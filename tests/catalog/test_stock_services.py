@@ -5,8 +5,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from catalog.models import PurchaseLine, PurchaseReceipt, Stock, StockCount, StockCountLine, StockMovement
-from catalog.models import StockTransfer, StockTransferLine, Warehouse
+from catalog.models import (
+    PurchaseLine,
+    PurchaseReceipt,
+    Stock,
+    StockCount,
+    StockCountLine,
+    StockMovement,
+    StockTransfer,
+    StockTransferLine,
+    Warehouse,
+)
 from catalog.services import (
     InsufficientStock,
     StockChange,

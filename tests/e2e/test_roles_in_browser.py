@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import transactional_db
 from tests.e2e.conftest import save_screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, transactional_db]
 
 
 def sidebar_entries(page) -> set[str]:

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from catalog.models import Stock, StockMovement
+from catalog.models import PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer
 from shop.models import ShopProfile
 from tests import factories
 
@@ -30,6 +30,9 @@ EXPECTED = {
     "catalog.product":         ("LAVEDH", "LAVEDH", "LVH"),
     "catalog.stock":           ("LVEH", "LVEH", "LVH"),
     "catalog.stockmovement":   ("LVH", "LVH", ""),
+    "catalog.purchasereceipt": ("LAVEDH", "LAVEDH", ""),
+    "catalog.stocktransfer":   ("LAVEDH", "LAVEDH", ""),
+    "catalog.stockcount":      ("LAVEDH", "LAVEDH", ""),
     "ledger.customer":         ("LAVEDH", "LAVEDH", "LAVEH"),
     "django_q.schedule":       ("LAVEDH", "LAVEDH", ""),
     "django_q.success":        ("LVDH", "LVDH", ""),
@@ -65,6 +68,11 @@ def make_instance(label: str, users: dict):
         "catalog.stockmovement": lambda: StockMovement.objects.create(
             product=factories.ProductFactory(), warehouse=factories.WarehouseFactory(), kind="opening",
             quantity=5, balance_after=5),
+        "catalog.purchasereceipt": lambda: PurchaseReceipt.objects.create(
+            supplier=factories.SupplierFactory(), bill_number="B1", warehouse=factories.WarehouseFactory()),
+        "catalog.stocktransfer": lambda: StockTransfer.objects.create(
+            from_warehouse=factories.WarehouseFactory(), to_warehouse=factories.WarehouseFactory()),
+        "catalog.stockcount": lambda: StockCount.objects.create(warehouse=factories.WarehouseFactory()),
         "ledger.customer": factories.CustomerFactory,
         "django_q.schedule": lambda: Schedule.objects.create(func="math.floor", name="test"),
         "django_q.success": lambda: Success.objects.create(
