@@ -66,15 +66,16 @@ class InsufficientStock(ValidationError):
         super().__init__([str(s) for s in shortages], code="insufficient_stock")
 
 
-def _check_quantity(change: StockChange) -> None:
-    if change.quantity == 0:
-        raise ValidationError(f"The quantity of {change.product.name} cannot be zero.", code="zero_quantity")
-    if change.quantity != change.quantity.quantize(Decimal("0.001")):
-        raise ValidationError(f"{change.product.name}: quantities have at most 3 decimals.", code="precision")
-    if not change.product.unit.allows_fraction and change.quantity != change.quantity.to_integral_value():
+def validate_quantity(product: Product, quantity: Decimal) -> None:
+    """Refuse a zero quantity, more than 3 decimals, or a fraction of a product sold in whole units."""
+    if quantity == 0:
+        raise ValidationError(f"The quantity of {product.name} cannot be zero.", code="zero_quantity")
+    if quantity != quantity.quantize(Decimal("0.001")):
+        raise ValidationError(f"{product.name}: quantities have at most 3 decimals.", code="precision")
+    if not product.unit.allows_fraction and quantity != quantity.to_integral_value():
         raise ValidationError(
-            f"{change.product.name} is counted in whole {change.product.unit.code}: "
-            f"{format_quantity(change.quantity)} is not a whole number.", code="fraction")
+            f"{product.name} is counted in whole {product.unit.code}: "
+            f"{format_quantity(quantity)} is not a whole number.", code="fraction")
 
 
 def _lock_stock_rows(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Stock]:
@@ -119,7 +120,7 @@ def stock_move(
     if not changes:
         return []
     for change in changes:
-        _check_quantity(change)
+        validate_quantity(change.product, change.quantity)
     if allow_negative is None:
         allow_negative = ShopProfile.objects.get_profile().allow_negative_stock
 

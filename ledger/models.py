@@ -1,9 +1,12 @@
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -51,3 +54,86 @@ class Customer(models.Model):
             elif self.state != self.gstin[:2]:
                 raise ValidationError({"gstin": _("This GSTIN belongs to state %(code)s, not %(state)s.")
                                        % {"code": self.gstin[:2], "state": self.state}})
+
+
+class LedgerEntry(models.Model):
+    """Common shape of append-only money records: what document caused them, who, when."""
+
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, editable=False,
+                                    related_name="+")
+    source_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(_("Ledger entries cannot be changed; record a reversing entry instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Ledger entries cannot be deleted; record a reversing entry instead."))
+
+
+class CreditEntry(LedgerEntry):
+    """One line of a customer's udhar khata. Positive: the customer owes more; negative: owes less."""
+
+    class Kind(models.TextChoices):
+        CREDIT_SALE = "sale", _("Credit sale")
+        PAYMENT = "payment", _("Payment received")
+        RETURN = "return", _("Return")
+        REVERSAL = "reversal", _("Reversal")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="credit_entries")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD, help_text=_("Positive: owes more; negative: owes less."))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("khata entry")
+        verbose_name_plural = _("khata entries")
+        indexes = [models.Index(fields=["customer", "created_at"], name="credit_customer_time_idx")]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="credit_entry_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.customer.name}: {self.get_kind_display()} {self.amount}"
+
+
+class DayBookEntry(LedgerEntry):
+    """One money event of the day, by payment method. Positive: money in; negative: money out."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("Sale")
+        CREDIT_RECEIVED = "credit_received", _("Credit payment received")
+        REFUND = "refund", _("Refund")
+        SALE_REVERSAL = "sale_reversal", _("Cancelled sale")
+        EXPENSE = "expense", _("Expense")
+        CASH_IN = "cash_in", _("Cash in")
+        CASH_OUT = "cash_out", _("Cash out")
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        UPI = "upi", _("UPI")
+        CARD = "card", _("Card")
+        CREDIT = "credit", _("Credit (udhar)")
+
+    date = models.DateField(_("date"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices)
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD, help_text=_("Positive: money in; negative: money out."))
+
+    class Meta:
+        ordering = ["-date", "-created_at", "-pk"]
+        verbose_name = _("day book entry")
+        verbose_name_plural = _("day book entries")
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="day_book_entry_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.get_method_display()} {self.amount}"

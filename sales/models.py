@@ -1,0 +1,175 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product, Warehouse
+from ledger.models import Customer
+from shop.gst import STATE_CHOICES
+from shop.money import MONEY_FIELD, QUANTITY_FIELD, RATE_FIELD
+
+ZERO = Decimal("0")
+
+
+class InvoiceSeries(models.Model):
+    """The running number of one prefix in one financial year; its row is the lock that keeps numbers gapless."""
+
+    prefix = models.CharField(max_length=4)
+    financial_year = models.CharField(max_length=5, help_text=_("Like 25-26."))
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice series")
+        verbose_name_plural = _("invoice series")
+        constraints = [models.UniqueConstraint(fields=["prefix", "financial_year"], name="series_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}/{self.financial_year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """A GST tax invoice (or bill of supply). Completed invoices are never edited or deleted."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=16, unique=True)
+    financial_year = models.CharField(_("financial year"), max_length=5)
+    issued_at = models.DateTimeField(_("date and time"), default=timezone.now, db_index=True)
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cashier"), on_delete=models.PROTECT,
+                                related_name="invoices")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="invoices")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("sold from"), on_delete=models.PROTECT, related_name="+")
+    place_of_supply = models.CharField(_("place of supply"), max_length=2, choices=STATE_CHOICES)
+    inter_state = models.BooleanField(_("inter-state"), default=False)
+    bill_of_supply = models.BooleanField(_("bill of supply"), default=False,
+                                         help_text=_("Issued under the composition scheme: no tax charged."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.COMPLETED)
+
+    gross_total = models.DecimalField(_("gross"), **MONEY_FIELD, default=ZERO)
+    discount_total = models.DecimalField(_("discount"), **MONEY_FIELD, default=ZERO)
+    bill_discount = models.DecimalField(_("bill discount"), **MONEY_FIELD, default=ZERO)
+    taxable_total = models.DecimalField(_("taxable value"), **MONEY_FIELD, default=ZERO)
+    cgst_total = models.DecimalField(_("CGST"), **MONEY_FIELD, default=ZERO)
+    sgst_total = models.DecimalField(_("SGST"), **MONEY_FIELD, default=ZERO)
+    igst_total = models.DecimalField(_("IGST"), **MONEY_FIELD, default=ZERO)
+    cess_total = models.DecimalField(_("cess"), **MONEY_FIELD, default=ZERO)
+    round_off = models.DecimalField(_("round off"), **MONEY_FIELD, default=ZERO)
+    grand_total = models.DecimalField(_("total"), **MONEY_FIELD, default=ZERO)
+    amount_paid = models.DecimalField(_("paid now"), **MONEY_FIELD, default=ZERO,
+                                      help_text=_("Cash, UPI and card; credit is owed, not paid."))
+    cash_tendered = models.DecimalField(_("cash given"), **MONEY_FIELD, default=ZERO)
+    change_given = models.DecimalField(_("change"), **MONEY_FIELD, default=ZERO)
+    credit_amount = models.DecimalField(_("on credit"), **MONEY_FIELD, default=ZERO)
+
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    cart_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    help_text=_("Manager who allowed a discount or credit beyond the limits."))
+    notes = models.TextField(_("notes"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        permissions = [
+            ("use_counter", _("Can sell at the billing counter")),
+            ("view_all_invoices", _("Can see every cashier's invoices")),
+            ("cancel_invoice", _("Can cancel invoices")),
+            ("approve_discount", _("Can approve discounts above the cashier limit")),
+            ("approve_credit", _("Can approve credit beyond a customer's limit")),
+        ]
+        indexes = [models.Index(fields=["cashier", "-issued_at"], name="invoice_cashier_time_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(grand_total__gte=0), name="invoice_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def tax_total(self) -> Decimal:
+        return self.cgst_total + self.sgst_total + self.igst_total + self.cess_total
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class InvoiceLine(models.Model):
+    """One line as sold: product facts are copied so a later price or rate change never alters the bill."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(_("description"), max_length=200)
+    hsn_code = models.CharField(_("HSN"), max_length=8, blank=True)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
+    unit = models.CharField(_("unit"), max_length=10)
+    unit_price = models.DecimalField(_("rate"), **MONEY_FIELD)
+    price_includes_tax = models.BooleanField(default=True)
+    discount = models.DecimalField(_("discount"), **MONEY_FIELD, default=ZERO,
+                                   help_text=_("The line's own discount plus its share of the bill discount."))
+    taxable_value = models.DecimalField(_("taxable value"), **MONEY_FIELD)
+    tax_rate = models.DecimalField(_("GST %"), **RATE_FIELD)
+    cess_rate = models.DecimalField(_("cess %"), **RATE_FIELD, default=ZERO)
+    cgst = models.DecimalField(_("CGST"), **MONEY_FIELD, default=ZERO)
+    sgst = models.DecimalField(_("SGST"), **MONEY_FIELD, default=ZERO)
+    igst = models.DecimalField(_("IGST"), **MONEY_FIELD, default=ZERO)
+    cess = models.DecimalField(_("cess"), **MONEY_FIELD, default=ZERO)
+    line_total = models.DecimalField(_("amount"), **MONEY_FIELD)
+    unit_cost = models.DecimalField(_("cost per unit"), **MONEY_FIELD, default=ZERO,
+                                    help_text=_("Average cost at the time of sale, for profit reports."))
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.unit} {self.description}"
+
+
+class Payment(models.Model):
+    """Money taken for an invoice, by one method. Credit is a promise recorded in the khata."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        UPI = "upi", _("UPI")
+        CARD = "card", _("Card")
+        CREDIT = "credit", _("Credit (udhar)")
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        AWAITING = "awaiting", _("Awaiting confirmation")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices)
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD)
+    reference = models.CharField(_("reference"), max_length=40, blank=True,
+                                 help_text=_("UPI transaction number (UTR) or card slip number."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("received by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount}"

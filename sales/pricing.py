@@ -1,0 +1,154 @@
+"""GST arithmetic of a bill, as plain functions of Decimals.
+
+Rounding happens at fixed points only (DESIGN.md): each line's gross, discount share, taxable
+value and each tax to the paisa, half up; the bill to the rupee with an explicit round-off.
+Every total is the sum of the rounded lines, so the bill, the day book and the reports agree.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from shop.money import to_paise, to_rupee
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    unit_price: Decimal
+    quantity: Decimal
+    tax_rate: Decimal
+    tax_inclusive: bool = True
+    discount: Decimal = ZERO  # rupees off this line, on the price the customer sees
+    cess_rate: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    gross: Decimal  # unit price × quantity, as the customer sees it
+    line_discount: Decimal
+    bill_discount: Decimal  # this line's share of the bill discount
+    taxable: Decimal
+    tax_rate: Decimal
+    cess_rate: Decimal
+    cgst: Decimal
+    sgst: Decimal
+    igst: Decimal
+    cess: Decimal
+
+    @property
+    def tax(self) -> Decimal:
+        return self.cgst + self.sgst + self.igst + self.cess
+
+    @property
+    def total(self) -> Decimal:
+        return self.taxable + self.tax
+
+
+@dataclass(frozen=True)
+class TaxSummaryRow:
+    tax_rate: Decimal
+    taxable: Decimal
+    cgst: Decimal
+    sgst: Decimal
+    igst: Decimal
+    cess: Decimal
+
+
+@dataclass(frozen=True)
+class BillAmounts:
+    lines: list[LineAmounts]
+    inter_state: bool
+    gross: Decimal
+    discount: Decimal
+    taxable: Decimal
+    cgst: Decimal
+    sgst: Decimal
+    igst: Decimal
+    cess: Decimal
+    exact_total: Decimal
+    round_off: Decimal
+    grand_total: Decimal
+    tax_summary: list[TaxSummaryRow] = field(default_factory=list)
+
+    @property
+    def tax(self) -> Decimal:
+        return self.cgst + self.sgst + self.igst + self.cess
+
+
+def _share_bill_discount(nets: list[Decimal], bill_discount: Decimal) -> list[Decimal]:
+    """Split a bill discount over lines in proportion to their amounts; shares sum to it exactly."""
+    total = sum(nets, ZERO)
+    if not bill_discount or not total:
+        return [ZERO] * len(nets)
+    shares = [to_paise(bill_discount * net / total) for net in nets]
+    largest = max(range(len(nets)), key=lambda i: nets[i])
+    shares[largest] += bill_discount - sum(shares, ZERO)
+    return shares
+
+
+def price_line(line: LineInput, *, bill_discount_share: Decimal, inter_state: bool, composition: bool) -> LineAmounts:
+    """Return the amounts of one line after its own discount and its share of the bill discount."""
+    gross = to_paise(line.unit_price * line.quantity)
+    net = gross - line.discount - bill_discount_share
+    rate, cess_rate = (ZERO, ZERO) if composition else (line.tax_rate, line.cess_rate)
+    taxable = to_paise(net * HUNDRED / (HUNDRED + rate + cess_rate)) if line.tax_inclusive else net
+    if inter_state:
+        cgst = sgst = ZERO
+        igst = to_paise(taxable * rate / HUNDRED)
+    else:
+        cgst = sgst = to_paise(taxable * rate / (2 * HUNDRED))
+        igst = ZERO
+    return LineAmounts(
+        gross=gross, line_discount=line.discount, bill_discount=bill_discount_share, taxable=taxable,
+        tax_rate=rate, cess_rate=cess_rate, cgst=cgst, sgst=sgst, igst=igst,
+        cess=to_paise(taxable * cess_rate / HUNDRED),
+    )
+
+
+def _validate(lines: list[LineInput], bill_discount: Decimal) -> None:
+    for number, line in enumerate(lines, 1):
+        if line.quantity <= 0:
+            raise ValidationError(f"Line {number}: the quantity must be more than zero.", code="quantity")
+        if line.unit_price < 0:
+            raise ValidationError(f"Line {number}: the price cannot be negative.", code="price")
+        if line.discount < 0:
+            raise ValidationError(f"Line {number}: a discount cannot be negative.", code="discount")
+        if line.discount > to_paise(line.unit_price * line.quantity):
+            raise ValidationError(f"Line {number}: the discount is more than the line's amount.", code="discount")
+    if bill_discount < 0:
+        raise ValidationError("A bill discount cannot be negative.", code="discount")
+    after_line_discounts = sum((to_paise(li.unit_price * li.quantity) - li.discount for li in lines), ZERO)
+    if bill_discount > after_line_discounts:
+        raise ValidationError("The bill discount is more than the bill.", code="discount")
+
+
+def price_bill(lines: list[LineInput], *, inter_state: bool, round_off: bool = True,
+               bill_discount: Decimal = ZERO, composition: bool = False) -> BillAmounts:
+    """Return every amount of a bill: per line, per tax rate and in total."""
+    bill_discount = to_paise(bill_discount)
+    _validate(lines, bill_discount)
+    nets = [to_paise(line.unit_price * line.quantity) - line.discount for line in lines]
+    shares = _share_bill_discount(nets, bill_discount)
+    priced = [price_line(line, bill_discount_share=share, inter_state=inter_state, composition=composition)
+              for line, share in zip(lines, shares, strict=True)]
+
+    def total(attribute: str, rows=priced) -> Decimal:
+        return sum((getattr(row, attribute) for row in rows), ZERO)
+
+    exact = total("total")
+    grand = to_rupee(exact) if round_off else exact
+    summary = []
+    for rate in sorted({(p.tax_rate, p.cess_rate) for p in priced}):
+        rows = [p for p in priced if (p.tax_rate, p.cess_rate) == rate]
+        summary.append(TaxSummaryRow(tax_rate=rate[0], taxable=total("taxable", rows), cgst=total("cgst", rows),
+                                     sgst=total("sgst", rows), igst=total("igst", rows), cess=total("cess", rows)))
+    return BillAmounts(
+        lines=priced, inter_state=inter_state, gross=total("gross"),
+        discount=total("line_discount") + total("bill_discount"), taxable=total("taxable"), cgst=total("cgst"),
+        sgst=total("sgst"), igst=total("igst"), cess=total("cess"), exact_total=exact, round_off=grand - exact,
+        grand_total=grand, tax_summary=summary,
+    )

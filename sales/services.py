@@ -1,0 +1,338 @@
+"""The sale, in one transaction: checkout, and cancelling a completed invoice.
+
+Lock order inside checkout: the invoice series row of the financial year first, then the Stock
+rows in product-id order (catalog.services.stock_move). Every checkout takes them in that order,
+and other stock work takes only Stock rows, so no two transactions wait on each other in a cycle.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog.models import Product, StockMovement, Warehouse
+from catalog.services import InsufficientStock, StockChange, stock_move, validate_quantity
+from ledger.models import CreditEntry, Customer, DayBookEntry
+from ledger.posting import customer_balance, post_credit, post_day_book
+from sales.models import Invoice, InvoiceLine, InvoiceSeries, Payment
+from sales.pricing import BillAmounts, LineInput, price_bill
+from shop.models import ShopProfile, User
+from shop.money import format_inr, format_quantity, to_paise
+
+ZERO = Decimal("0")
+NUMBER_MAX_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product: Product
+    quantity: Decimal
+    discount: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    method: str
+    amount: Decimal
+    reference: str = ""
+
+
+class _AlreadyCompleted(Exception):
+    """Raised inside the transaction when a concurrent submission with the same key won the race."""
+
+    def __init__(self, invoice: Invoice):
+        self.invoice = invoice
+
+
+def _decimal(value, what: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError(f"{what} is not a number: {value!r}.", code="number") from None
+
+
+def _parse_lines(lines: list[dict]) -> list[CartLine]:
+    if not lines:
+        raise ValidationError({"lines": ["The bill is empty: scan or search a product first."]})
+    return [CartLine(product=line["product"], quantity=_decimal(line["quantity"], "The quantity"),
+                     discount=to_paise(_decimal(line.get("discount") or 0, "The discount"))) for line in lines]
+
+
+def _parse_payments(payments: list[dict]) -> list[PaymentIn]:
+    parsed = []
+    for payment in payments:
+        method = payment.get("method")
+        if method not in Payment.Method.values:
+            raise ValidationError({"payments": [f"Unknown payment method {method!r}."]})
+        amount = to_paise(_decimal(payment.get("amount"), "The payment amount"))
+        if amount < 0:
+            raise ValidationError({"payments": ["A payment cannot be negative."]})
+        if amount:
+            parsed.append(PaymentIn(method=method, amount=amount, reference=(payment.get("reference") or "").strip()))
+    return parsed
+
+
+def _fingerprint(*, lines, payments, customer, warehouse, bill_discount) -> str:
+    """Return a digest of what was asked for, to tell a retry from a different bill under the same key."""
+    canonical = json.dumps({
+        "lines": [[line.product.pk, str(line.quantity.normalize()), str(line.discount)] for line in lines],
+        "payments": [[p.method, str(p.amount), p.reference] for p in payments],
+        "customer": customer.pk if customer else None,
+        "warehouse": warehouse.pk if warehouse else None,
+        "bill_discount": str(to_paise(bill_discount)),
+    }, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _same_bill_or_refuse(invoice: Invoice, fingerprint: str) -> Invoice:
+    if invoice.cart_fingerprint != fingerprint:
+        raise ValidationError(
+            f"This submission was already completed as invoice {invoice.number} with a different cart. "
+            "Start a new bill.", code="idempotency_conflict")
+    return invoice
+
+
+def financial_year(day: date, start_month: int) -> str:
+    """Return the financial year label of a date: 2025-11-25 with an April start -> '25-26'."""
+    first_year = day.year if day.month >= start_month else day.year - 1
+    if start_month == 1:
+        return f"{first_year % 100:02d}"
+    return f"{first_year % 100:02d}-{(first_year + 1) % 100:02d}"
+
+
+def allocate_invoice_number(*, prefix: str, year: str) -> str:
+    """Lock the year's series row and return its next number. Must run inside the sale's transaction."""
+    series = InvoiceSeries.objects.select_for_update().filter(prefix=prefix, financial_year=year).first()
+    if series is None:
+        InvoiceSeries.objects.bulk_create([InvoiceSeries(prefix=prefix, financial_year=year)],
+                                          ignore_conflicts=True)
+        series = InvoiceSeries.objects.select_for_update().get(prefix=prefix, financial_year=year)
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    number = f"{prefix}/{year}/{series.last_number:05d}"
+    if len(number) > NUMBER_MAX_LENGTH:
+        raise ValidationError(f"Invoice number {number} is longer than {NUMBER_MAX_LENGTH} characters: "
+                              "shorten the invoice prefix in the shop profile.", code="number_too_long")
+    return number
+
+
+def _check_discount(bill: BillAmounts, *, profile: ShopProfile, cashier: User, approved_by: User | None) -> None:
+    if not bill.discount or not bill.gross:
+        return
+    percent = bill.discount * 100 / bill.gross
+    if percent <= profile.cashier_discount_limit or cashier.has_perm("sales.approve_discount"):
+        return
+    if approved_by is not None and approved_by.has_perm("sales.approve_discount"):
+        return
+    raise ValidationError({"discount": [
+        f"A discount of {percent:.1f}% is above the cashier limit of {format_quantity(profile.cashier_discount_limit)}%: "
+        "a manager must approve it."]}, code="discount_needs_approval")
+
+
+def _settle(bill: BillAmounts, payments: list[PaymentIn]) -> tuple[Decimal, Decimal, dict[str, Decimal]]:
+    """Return (cash tendered, change, amount applied per method); refuse short or excess payments."""
+    due = bill.grand_total
+    by_method: dict[str, Decimal] = defaultdict(Decimal)
+    for payment in payments:
+        by_method[payment.method] += payment.amount
+    not_cash = sum((amount for method, amount in by_method.items() if method != Payment.Method.CASH), ZERO)
+    if not_cash > due:
+        raise ValidationError({"payments": [
+            f"UPI, card and credit add up to {format_inr(not_cash)}, more than the {format_inr(due)} due. "
+            "Only cash can be more than the bill (the rest is change)."]}, code="overpaid")
+    tendered = by_method.get(Payment.Method.CASH, ZERO)
+    cash_applied = min(tendered, due - not_cash)
+    if cash_applied + not_cash < due:
+        raise ValidationError({"payments": [
+            f"Payment short by {format_inr(due - not_cash - cash_applied)}."]}, code="short")
+    applied = {method: amount for method, amount in by_method.items() if method != Payment.Method.CASH}
+    if cash_applied:
+        applied[Payment.Method.CASH] = cash_applied
+    return tendered, tendered - cash_applied, applied
+
+
+def _check_credit(*, credit: Decimal, customer: Customer | None, cashier: User, approved_by: User | None) -> None:
+    if not credit:
+        return
+    if customer is None:
+        raise ValidationError({"customer": ["Credit (udhar) needs a customer: pick or add one by phone."]},
+                              code="credit_needs_customer")
+    owed = customer_balance(customer)
+    if owed + credit <= customer.credit_limit or cashier.has_perm("sales.approve_credit"):
+        return
+    if approved_by is not None and approved_by.has_perm("sales.approve_credit"):
+        return
+    raise ValidationError({"customer": [
+        f"{customer.name} already owes {format_inr(owed)}; with {format_inr(credit)} more the credit limit of "
+        f"{format_inr(customer.credit_limit)} is crossed. A manager must approve."]}, code="credit_limit")
+
+
+def _stock_errors_by_line(refusal: InsufficientStock, lines: list[CartLine]) -> ValidationError:
+    errors: dict[str, list[str]] = {}
+    for shortage in refusal.shortages:
+        for index, line in enumerate(lines):
+            if line.product.pk == shortage.product.pk:
+                errors[f"line-{index}"] = [str(shortage)]
+    return ValidationError(errors, code="insufficient_stock")
+
+
+def checkout(
+    *,
+    cashier: User,
+    lines: list[dict],
+    payments: list[dict],
+    customer: Customer | None = None,
+    warehouse: Warehouse | None = None,
+    idempotency_key: str | None = None,
+    bill_discount: Decimal = ZERO,
+    approved_by: User | None = None,
+    notes: str = "",
+) -> Invoice:
+    """Complete a sale and return its invoice; all of it happens, or none of it.
+
+    lines: [{"product": Product, "quantity": Decimal, "discount": Decimal}] (discount in rupees, optional)
+    payments: [{"method": "cash" | "upi" | "card" | "credit", "amount": Decimal, "reference": str}]
+    The same idempotency_key again returns the first invoice; with a different cart it is refused.
+    Errors are ValidationErrors keyed by what is at fault: "line-<n>", "payments", "customer", "discount".
+    """
+    cart = _parse_lines(lines)
+    paid = _parse_payments(payments)
+    bill_discount = to_paise(_decimal(bill_discount or 0, "The bill discount"))
+    fingerprint = _fingerprint(lines=cart, payments=paid, customer=customer, warehouse=warehouse,
+                               bill_discount=bill_discount)
+    if idempotency_key:
+        existing = Invoice.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_bill_or_refuse(existing, fingerprint)
+    try:
+        return _checkout(cashier=cashier, cart=cart, paid=paid, customer=customer, warehouse=warehouse,
+                         idempotency_key=idempotency_key, fingerprint=fingerprint, bill_discount=bill_discount,
+                         approved_by=approved_by, notes=notes)
+    except _AlreadyCompleted as done:
+        return _same_bill_or_refuse(done.invoice, fingerprint)
+    except IntegrityError:
+        # A concurrent submission with the same key committed between our check and our insert.
+        existing = idempotency_key and Invoice.objects.filter(idempotency_key=idempotency_key).first()
+        if not existing:
+            raise
+        return _same_bill_or_refuse(existing, fingerprint)
+
+
+@transaction.atomic
+def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fingerprint, bill_discount,
+              approved_by, notes) -> Invoice:
+    profile = ShopProfile.objects.get_profile()
+    warehouse = warehouse or Warehouse.objects.get(is_default=True)
+    products = Product.objects.select_related("tax_rate", "unit").in_bulk({line.product.pk for line in cart})
+    cart = [CartLine(products[line.product.pk], line.quantity, line.discount) for line in cart]
+    for index, line in enumerate(cart):
+        if not line.product.is_active:
+            raise ValidationError({f"line-{index}": [f"{line.product.name} is no longer sold."]})
+        try:
+            validate_quantity(line.product, line.quantity)
+        except ValidationError as refusal:
+            raise ValidationError({f"line-{index}": refusal.messages}) from None
+        if line.quantity < 0:
+            raise ValidationError({f"line-{index}": ["Use a return for goods coming back, not a negative quantity."]})
+
+    place_of_supply = (customer.state if customer and customer.state else "") or profile.state
+    inter_state = place_of_supply != profile.state
+    try:
+        bill = price_bill(
+            [LineInput(unit_price=line.product.selling_price, quantity=line.quantity,
+                       tax_rate=line.product.tax_rate.rate, cess_rate=line.product.tax_rate.cess_rate,
+                       tax_inclusive=line.product.tax_inclusive, discount=line.discount) for line in cart],
+            inter_state=inter_state, round_off=profile.round_off, bill_discount=bill_discount,
+            composition=profile.composition_scheme)
+    except ValidationError as refusal:
+        raise ValidationError({"discount": refusal.messages}) from None
+    _check_discount(bill, profile=profile, cashier=cashier, approved_by=approved_by)
+    tendered, change, applied = _settle(bill, paid)
+    credit = applied.get(Payment.Method.CREDIT, ZERO)
+    _check_credit(credit=credit, customer=customer, cashier=cashier, approved_by=approved_by)
+
+    now = timezone.now()
+    year = financial_year(timezone.localdate(now), profile.financial_year_start_month)
+    number = allocate_invoice_number(prefix=profile.invoice_prefix, year=year)
+    if idempotency_key:
+        winner = Invoice.objects.filter(idempotency_key=idempotency_key).first()
+        if winner is not None:
+            raise _AlreadyCompleted(winner)
+
+    invoice = Invoice.objects.create(
+        number=number, financial_year=year, issued_at=now, cashier=cashier, customer=customer, warehouse=warehouse,
+        place_of_supply=place_of_supply, inter_state=inter_state, bill_of_supply=profile.composition_scheme,
+        gross_total=bill.gross, discount_total=bill.discount, bill_discount=bill_discount,
+        taxable_total=bill.taxable, cgst_total=bill.cgst, sgst_total=bill.sgst, igst_total=bill.igst,
+        cess_total=bill.cess, round_off=bill.round_off, grand_total=bill.grand_total,
+        amount_paid=bill.grand_total - credit, cash_tendered=tendered, change_given=change, credit_amount=credit,
+        idempotency_key=idempotency_key or None, cart_fingerprint=fingerprint,
+        approved_by=approved_by if approved_by and approved_by != cashier else None, notes=notes,
+    )
+    InvoiceLine.objects.bulk_create([
+        InvoiceLine(
+            invoice=invoice, position=position, product=line.product, description=line.product.name,
+            hsn_code=line.product.hsn_code, quantity=line.quantity, unit=line.product.unit.code,
+            unit_price=line.product.selling_price, price_includes_tax=line.product.tax_inclusive,
+            discount=amounts.line_discount + amounts.bill_discount, taxable_value=amounts.taxable,
+            tax_rate=amounts.tax_rate, cess_rate=amounts.cess_rate, cgst=amounts.cgst, sgst=amounts.sgst,
+            igst=amounts.igst, cess=amounts.cess, line_total=amounts.total, unit_cost=line.product.cost_price,
+        )
+        for position, (line, amounts) in enumerate(zip(cart, bill.lines, strict=True))
+    ])
+    try:
+        stock_move(changes=[StockChange(line.product, warehouse, -line.quantity) for line in cart],
+                   kind=StockMovement.Kind.SALE, user=cashier, source=invoice, reference=number,
+                   allow_negative=profile.allow_negative_stock)
+    except InsufficientStock as refusal:
+        raise _stock_errors_by_line(refusal, cart) from None
+
+    references = {p.method: p.reference for p in paid if p.reference}
+    Payment.objects.bulk_create([
+        Payment(invoice=invoice, method=method, amount=amount, reference=references.get(method, ""),
+                received_by=cashier, created_at=now, confirmed_at=now)
+        for method, amount in applied.items()
+    ])
+    if credit:
+        post_credit(customer=customer, kind=CreditEntry.Kind.CREDIT_SALE, amount=credit, user=cashier,
+                    reference=number, source=invoice)
+    post_day_book(entries=[(DayBookEntry.Kind.SALE, method, amount) for method, amount in applied.items()],
+                  day=timezone.localdate(now), user=cashier, reference=number, source=invoice)
+    return invoice
+
+
+@transaction.atomic
+def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
+    """Cancel a completed invoice: it keeps its number, and its stock, khata and day book effects are reversed
+    by new entries. Needs the cancel permission (owners and managers)."""
+    if not user.has_perm("sales.cancel_invoice"):
+        raise PermissionDenied("Only an owner or a manager can cancel an invoice.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the invoice is cancelled."]})
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.COMPLETED:
+        raise ValidationError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}, "
+                              "so it cannot be cancelled.")
+    lines = list(invoice.lines.select_related("product__unit").order_by("product_id"))
+    reference = f"Cancelled {invoice.number}"
+    stock_move(changes=[StockChange(line.product, invoice.warehouse, line.quantity) for line in lines],
+               kind=StockMovement.Kind.RETURN, user=user, source=invoice, reference=reference, note=reason)
+    if invoice.credit_amount:
+        post_credit(customer=invoice.customer, kind=CreditEntry.Kind.REVERSAL, amount=-invoice.credit_amount,
+                    user=user, reference=reference, source=invoice, note=reason)
+    confirmed = invoice.payments.filter(status=Payment.Status.CONFIRMED)
+    post_day_book(entries=[(DayBookEntry.Kind.SALE_REVERSAL, p.method, -p.amount) for p in confirmed],
+                  day=timezone.localdate(), user=user, reference=reference, source=invoice)
+    invoice.status = Invoice.Status.CANCELLED
+    invoice.cancelled_at = timezone.now()
+    invoice.cancelled_by = user
+    invoice.cancel_reason = reason[:255]
+    invoice.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    return invoice
