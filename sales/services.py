@@ -173,6 +173,25 @@ def _check_credit(*, credit: Decimal, customer: Customer | None, cashier: User, 
         f"{format_inr(customer.credit_limit)} is crossed. A manager must approve."]}, code="credit_limit")
 
 
+def validate_utr(reference: str) -> str:
+    """Return a UPI transaction number (UTR) cleaned of spaces; it has exactly 12 digits."""
+    utr = "".join(reference.split())
+    if not (len(utr) == 12 and utr.isdigit()):
+        raise ValidationError({"payments": [f"A UPI transaction number (UTR) has 12 digits; {reference!r} does not."]},
+                              code="utr")
+    return utr
+
+
+def _payment_references(paid: list[PaymentIn]) -> dict[str, str]:
+    """Return one reference per method; UPI references must be valid UTRs."""
+    references: dict[str, str] = {}
+    for payment in paid:
+        if payment.reference:
+            reference = validate_utr(payment.reference) if payment.method == Payment.Method.UPI else payment.reference
+            references[payment.method] = reference[:40]
+    return references
+
+
 def _stock_errors_by_line(refusal: InsufficientStock, lines: list[CartLine]) -> ValidationError:
     errors: dict[str, list[str]] = {}
     for shortage in refusal.shortages:
@@ -256,6 +275,7 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     tendered, change, applied = _settle(bill, paid)
     credit = applied.get(Payment.Method.CREDIT, ZERO)
     _check_credit(credit=credit, customer=customer, cashier=cashier, approved_by=approved_by)
+    references = _payment_references(paid)
 
     now = timezone.now()
     year = financial_year(timezone.localdate(now), profile.financial_year_start_month)
@@ -293,18 +313,26 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     except InsufficientStock as refusal:
         raise _stock_errors_by_line(refusal, cart) from None
 
-    references = {p.method: p.reference for p in paid if p.reference}
-    Payment.objects.bulk_create([
-        Payment(invoice=invoice, method=method, amount=amount, reference=references.get(method, ""),
-                received_by=cashier, created_at=now, confirmed_at=now)
+    payments = Payment.objects.bulk_create([
+        _payment(invoice=invoice, method=method, amount=amount, reference=references.get(method, ""),
+                 cashier=cashier, now=now)
         for method, amount in applied.items()
     ])
     if credit:
         post_credit(customer=customer, kind=CreditEntry.Kind.CREDIT_SALE, amount=credit, user=cashier,
                     reference=number, source=invoice)
-    post_day_book(entries=[(DayBookEntry.Kind.SALE, method, amount) for method, amount in applied.items()],
+    # A UPI payment without its transaction number waits for confirmation before it counts as money in.
+    post_day_book(entries=[(DayBookEntry.Kind.SALE, p.method, p.amount) for p in payments
+                           if p.status == Payment.Status.CONFIRMED],
                   day=timezone.localdate(now), user=cashier, reference=number, source=invoice)
     return invoice
+
+
+def _payment(*, invoice: Invoice, method: str, amount: Decimal, reference: str, cashier: User, now) -> Payment:
+    confirmed = method != Payment.Method.UPI or bool(reference)
+    return Payment(invoice=invoice, method=method, amount=amount, reference=reference, received_by=cashier,
+                   created_at=now, status=Payment.Status.CONFIRMED if confirmed else Payment.Status.AWAITING,
+                   confirmed_at=now if confirmed else None)
 
 
 @transaction.atomic

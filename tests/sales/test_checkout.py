@@ -272,3 +272,20 @@ def test_query_count_does_not_grow_with_lines(shop, stocked, cashier):
 def test_payments_record_who_received_them(shop, stocked, cashier):
     invoice = sell(cashier, (stocked(), "1"))
     assert set(Payment.objects.filter(invoice=invoice).values_list("received_by", flat=True)) == {cashier.pk}
+
+
+def test_upi_without_its_transaction_number_awaits_confirmation_outside_the_day_book(shop, stocked, cashier):
+    invoice = sell(cashier, (stocked(selling_price=D("300")), "1"),
+                   payments=[cash("100"), {"method": "upi", "amount": D("200")}])
+    upi = invoice.payments.get(method="upi")
+    assert (upi.status, upi.confirmed_at) == ("awaiting", None)
+    assert [(e.method, e.amount) for e in DayBookEntry.objects.all()] == [("cash", D("100"))]
+
+
+@pytest.mark.parametrize("utr", ["12345", "41234567890A", "4123456789012"])
+def test_a_malformed_upi_transaction_number_is_refused(shop, stocked, cashier, utr):
+    with pytest.raises(ValidationError) as refused:
+        sell(cashier, (stocked(selling_price=D("10")), "1"), payments=[{"method": "upi", "amount": D("10"),
+                                                                       "reference": utr}])
+    assert "has 12 digits" in errors_of(refused)["payments"][0]
+    assert not Invoice.objects.exists()
