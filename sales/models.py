@@ -106,6 +106,17 @@ class Invoice(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 
+    @property
+    def amount_received(self) -> Decimal:
+        """Money actually in: confirmed cash, card and UPI payments (uses prefetched payments when present)."""
+        return sum((p.amount for p in self.payments.all()
+                    if p.status == Payment.Status.CONFIRMED and p.method != Payment.Method.CREDIT), ZERO)
+
+    @property
+    def balance_due(self) -> Decimal:
+        """What the customer still owes on this bill: credit, and UPI not yet confirmed."""
+        return self.grand_total - self.amount_received
+
 
 class InvoiceLine(models.Model):
     """One line as sold: product facts are copied so a later price or rate change never alters the bill."""
