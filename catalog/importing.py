@@ -53,8 +53,8 @@ def build_dataset(numbered_rows: Iterable[tuple[int, list]]) -> tablib.Dataset:
     for number, cells in rows:
         if _is_blank(cells):
             continue
-        cells = list(cells) + [None] * (len(headers) - len(cells))
-        dataset.append([cells[i] for i in keep] + [number])
+        cells = list(cells) + [""] * (len(headers) - len(cells))
+        dataset.append(["" if cells[i] is None else cells[i] for i in keep] + [number])
     return dataset
 
 
@@ -97,7 +97,7 @@ class ShopXLSX(base_formats.XLSX):
     """The first sheet of an Excel workbook; numbers stored as text are read by the resources."""
 
     def create_dataset(self, in_stream):
-        import openpyxl  # noqa: PLC0415  (as import-export does: only needed for Excel files)
+        import openpyxl  # here, as import-export does: only Excel files need it
 
         try:
             book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)

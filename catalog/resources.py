@@ -10,8 +10,9 @@ The files come from shop owners, so every resource here:
 * runs `full_clean()` on each row (`clean_model_instances`) so validators give field errors, not an
   IntegrityError at save. Uniqueness is checked in memory instead of by Django's per-row queries.
 
-Bulk mode (`use_bulk`) writes 1,000 rows per query and skips `save()` and signals. No model here
-relies on either, and history is still recorded: products and suppliers are written with
+Bulk mode (`use_bulk`) writes rows in batches of 1,000 with `bulk_create`/`bulk_update`, which skip
+`save()` and signals (so simple-history would record nothing). No model here relies on `save()`, and
+history is still recorded: products and suppliers are written with
 simple-history's `bulk_*_with_history`. Categories are saved row by row (a row may name a parent
 created a few rows above), and opening stock goes through `catalog.services.stock_add_opening`.
 """
@@ -75,7 +76,7 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, float):
         if not isfinite(value):
             raise ValueError(f'"{value}" is not a number.')
-        return Decimal(repr(value))  # repr is the shortest exact form: 19.99, not 19.989999...
+        return Decimal(repr(value))  # the shortest text that reads back as this float: 19.99, not 19.98999...
     text = clean_text(value)
     if not text:
         return None
@@ -215,6 +216,7 @@ class LookupWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field="pk")
         self.required = required
         self.table: dict | None = None
+        self.objects: list = []
 
     # Names an object answers to: the first list wins over the second when they clash.
     def primary_names(self, obj) -> Iterable[str]:
@@ -244,6 +246,7 @@ class LookupWidget(widgets.ForeignKeyWidget):
     def load(self, objects: Iterable | None = None) -> None:
         """Read the table (or the given objects) into memory."""
         objects = list(self.queryset() if objects is None else objects)
+        self.objects = objects
         self.table = {}
         for names in (self.primary_names, self.other_names):
             claimed: dict[str, object] = {}
@@ -260,6 +263,8 @@ class LookupWidget(widgets.ForeignKeyWidget):
         if self.table is None:
             self.load()
         for name in self.primary_names(obj):
+            self.table[self.key(name)] = obj
+        for name in self.other_names(obj):
             self.table.setdefault(self.key(name), obj)
 
     def find(self, text: str):
@@ -337,7 +342,7 @@ class UnitWidget(LookupWidget):
         return [obj.name]
 
     def unknown(self, text):
-        codes = ", ".join(sorted(unit.code for unit in Unit.objects.all()))
+        codes = ", ".join(sorted(unit.code for unit in self.objects))
         return f'Unknown unit "{text}". Use one of: {codes}.'
 
 
@@ -381,7 +386,7 @@ class WarehouseWidget(LookupWidget):
         return [obj.name]
 
     def unknown(self, text):
-        names = ", ".join(warehouse.name for warehouse in Warehouse.objects.order_by("name"))
+        names = ", ".join(sorted(warehouse.name for warehouse in self.objects))
         return f'Unknown warehouse "{text}". Use one of: {names}.'
 
 

@@ -25,9 +25,25 @@ def pytest_runtest_setup(item):
         skip_or_fail("needs PostgreSQL: run `make test-pg` (DATABASE_URL=postgres://...)", required=REQUIRE_POSTGRES)
 
 
-# Transactional tests (threads, live server) flush the database afterwards; serialized_rollback
-# restores what the migrations created (roles, tax rates, units, the default warehouse) first.
-transactional_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+transactional_db = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """Transactional tests (threads, live server) run on a database flushed by the one before, which
+    empties what the data migrations made; put back the roles, tax rates, units and default warehouse."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from catalog.models import TaxRate, Unit, Warehouse
+    from catalog.reference import ensure_reference_data
+    from shop.roles import sync_role_permissions
+
+    ensure_reference_data(TaxRate, Unit, Warehouse)
+    sync_role_permissions(apps)
 
 
 @pytest.fixture
