@@ -57,7 +57,7 @@ def _decimal(value, what: str) -> Decimal:
         raise ValidationError(f"{what} is not a number: {value!r}.", code="number") from None
 
 
-def _parse_lines(lines: list[dict]) -> list[CartLine]:
+def parse_cart(lines: list[dict]) -> list[CartLine]:
     if not lines:
         raise ValidationError({"lines": ["The bill is empty: scan or search a product first."]})
     return [CartLine(product=line["product"], quantity=_decimal(line["quantity"], "The quantity"),
@@ -130,9 +130,10 @@ def _check_discount(bill: BillAmounts, *, profile: ShopProfile, cashier: User, a
         return
     if approved_by is not None and approved_by.has_perm("sales.approve_discount"):
         return
+    limit = format_quantity(profile.cashier_discount_limit)
     raise ValidationError({"discount": [
-        f"A discount of {percent:.1f}% is above the cashier limit of {format_quantity(profile.cashier_discount_limit)}%: "
-        "a manager must approve it."]}, code="discount_needs_approval")
+        f"A discount of {percent:.1f}% is above the cashier limit of {limit}%: a manager must approve it."]},
+        code="discount_needs_approval")
 
 
 def _settle(bill: BillAmounts, payments: list[PaymentIn]) -> tuple[Decimal, Decimal, dict[str, Decimal]]:
@@ -192,6 +193,25 @@ def _payment_references(paid: list[PaymentIn]) -> dict[str, str]:
     return references
 
 
+def place_of_supply_for(customer: Customer | None, profile: ShopProfile) -> tuple[str, bool]:
+    """Return (state code, inter-state?) of a sale: the customer's state when known, else the shop's."""
+    place = (customer.state if customer and customer.state else "") or profile.state
+    return place, place != profile.state
+
+
+def price_cart(cart: list[CartLine], *, inter_state: bool, profile: ShopProfile, bill_discount: Decimal) -> BillAmounts:
+    """Price a cart at the products' current prices and rates (the counter's live totals use this too)."""
+    try:
+        return price_bill(
+            [LineInput(unit_price=line.product.selling_price, quantity=line.quantity,
+                       tax_rate=line.product.tax_rate.rate, cess_rate=line.product.tax_rate.cess_rate,
+                       tax_inclusive=line.product.tax_inclusive, discount=line.discount) for line in cart],
+            inter_state=inter_state, round_off=profile.round_off, bill_discount=bill_discount,
+            composition=profile.composition_scheme)
+    except ValidationError as refusal:
+        raise ValidationError({"discount": refusal.messages}) from None
+
+
 def _stock_errors_by_line(refusal: InsufficientStock, lines: list[CartLine]) -> ValidationError:
     errors: dict[str, list[str]] = {}
     for shortage in refusal.shortages:
@@ -220,7 +240,7 @@ def checkout(
     The same idempotency_key again returns the first invoice; with a different cart it is refused.
     Errors are ValidationErrors keyed by what is at fault: "line-<n>", "payments", "customer", "discount".
     """
-    cart = _parse_lines(lines)
+    cart = parse_cart(lines)
     paid = _parse_payments(payments)
     bill_discount = to_paise(_decimal(bill_discount or 0, "The bill discount"))
     fingerprint = _fingerprint(lines=cart, payments=paid, customer=customer, warehouse=warehouse,
@@ -260,17 +280,8 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
         if line.quantity < 0:
             raise ValidationError({f"line-{index}": ["Use a return for goods coming back, not a negative quantity."]})
 
-    place_of_supply = (customer.state if customer and customer.state else "") or profile.state
-    inter_state = place_of_supply != profile.state
-    try:
-        bill = price_bill(
-            [LineInput(unit_price=line.product.selling_price, quantity=line.quantity,
-                       tax_rate=line.product.tax_rate.rate, cess_rate=line.product.tax_rate.cess_rate,
-                       tax_inclusive=line.product.tax_inclusive, discount=line.discount) for line in cart],
-            inter_state=inter_state, round_off=profile.round_off, bill_discount=bill_discount,
-            composition=profile.composition_scheme)
-    except ValidationError as refusal:
-        raise ValidationError({"discount": refusal.messages}) from None
+    place_of_supply, inter_state = place_of_supply_for(customer, profile)
+    bill = price_cart(cart, inter_state=inter_state, profile=profile, bill_discount=bill_discount)
     _check_discount(bill, profile=profile, cashier=cashier, approved_by=approved_by)
     tendered, change, applied = _settle(bill, paid)
     credit = applied.get(Payment.Method.CREDIT, ZERO)

@@ -31,6 +31,13 @@ def navigation(request) -> list[dict]:
             ],
         },
         {
+            "title": _("Billing"),
+            "items": [
+                _item(_("Counter"), "point_of_sale", "admin:sales_counter", "sales.use_counter"),
+                _item(_("Invoices"), "receipt_long", "admin:sales_invoice_changelist", "sales.view_invoice"),
+            ],
+        },
+        {
             "title": _("Catalog & stock"),
             "items": [
                 _item(_("Products"), "inventory_2", "admin:catalog_product_changelist", "catalog.view_product"),

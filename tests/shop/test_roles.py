@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from catalog.models import PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer
+from catalog.models import PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
+from sales.models import Invoice
 from shop.models import ShopProfile
 from tests import factories
 
@@ -34,6 +35,7 @@ EXPECTED = {
     "catalog.stocktransfer":   ("LAVEDH", "LAVEDH", ""),
     "catalog.stockcount":      ("LAVEDH", "LAVEDH", ""),
     "ledger.customer":         ("LAVEDH", "LAVEDH", "LAVEH"),
+    "sales.invoice":           ("LVH", "LVH", "LVH"),  # made at the counter, never edited; a cashier's own
     "django_q.schedule":       ("LAVEDH", "LAVEDH", ""),
     "django_q.success":        ("LVDH", "LVDH", ""),
     "django_q.failure":        ("LVDH", "LVDH", ""),
@@ -74,6 +76,9 @@ def make_instance(label: str, users: dict):
             from_warehouse=factories.WarehouseFactory(), to_warehouse=factories.WarehouseFactory()),
         "catalog.stockcount": lambda: StockCount.objects.create(warehouse=factories.WarehouseFactory()),
         "ledger.customer": factories.CustomerFactory,
+        "sales.invoice": lambda: Invoice.objects.create(
+            number="T/26-27/00001", financial_year="26-27", cashier=users["cashier"], place_of_supply="27",
+            warehouse=Warehouse.objects.get(is_default=True)),
         "django_q.schedule": lambda: Schedule.objects.create(func="math.floor", name="test"),
         "django_q.success": lambda: Success.objects.create(
             id="s1", name="done", func="math.floor", started="2026-01-01T00:00Z", stopped="2026-01-01T00:00Z",

@@ -1,0 +1,187 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.filters.admin import RangeDateTimeFilter
+from unfold.decorators import action, display
+from unfold.views import UnfoldModelAdminViewMixin
+
+from sales.counter import counter_urls
+from sales.models import Invoice, InvoiceLine, Payment
+from sales.services import invoice_cancel
+from shop.money import format_inr, format_quantity
+
+
+class ReadOnlyInline(TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceLineInline(ReadOnlyInline):
+    model = InvoiceLine
+    fields = ("description", "hsn_code", "qty", "rate", "discount_text", "taxable_text", "tax_rate", "tax_text",
+              "total_text")
+    readonly_fields = fields
+
+    @display(description=_("quantity"))
+    def qty(self, line):
+        return f"{format_quantity(line.quantity)} {line.unit}"
+
+    @display(description=_("rate"))
+    def rate(self, line):
+        return format_inr(line.unit_price)
+
+    @display(description=_("discount"))
+    def discount_text(self, line):
+        return format_inr(line.discount)
+
+    @display(description=_("taxable value"))
+    def taxable_text(self, line):
+        return format_inr(line.taxable_value)
+
+    @display(description=_("tax"))
+    def tax_text(self, line):
+        if line.igst:
+            return f"IGST {format_inr(line.igst)}"
+        return f"CGST {format_inr(line.cgst)} + SGST {format_inr(line.sgst)}"
+
+    @display(description=_("amount"))
+    def total_text(self, line):
+        return format_inr(line.line_total)
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ("method", "amount_text", "reference", "status", "received_by", "created_at")
+    readonly_fields = fields
+
+    @display(description=_("amount"))
+    def amount_text(self, payment):
+        return format_inr(payment.amount)
+
+
+class PaymentMethodFilter(admin.SimpleListFilter):
+    title = _("payment method")
+    parameter_name = "paid_by"
+
+    def lookups(self, request, model_admin):
+        return Payment.Method.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(payments__method=self.value()).distinct()
+        return queryset
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is this invoice cancelled?"), max_length=255,
+                             widget=forms.TextInput(attrs={"autofocus": True}))
+
+
+class CancelInvoiceView(UnfoldModelAdminViewMixin, FormView):
+    """Ask for a reason, then cancel through the service (it checks the permission again)."""
+
+    title = _("Cancel invoice")
+    permission_required = ("sales.cancel_invoice",)
+    template_name = "admin/sales/invoice/cancel.html"
+    form_class = CancelForm
+
+    def get_invoice(self) -> Invoice:
+        return get_object_or_404(Invoice, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(invoice=self.get_invoice(), **kwargs)
+
+    def form_valid(self, form):
+        invoice = self.get_invoice()
+        try:
+            invoice_cancel(invoice=invoice, user=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as refusal:
+            for message in refusal.messages:
+                messages.error(self.request, message)
+        else:
+            messages.success(self.request, _("Invoice %(number)s is cancelled; stock and khata are restored.")
+                             % {"number": invoice.number})
+        return redirect("admin:sales_invoice_change", invoice.pk)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ModelAdmin):
+    """Invoices are made at the counter and never edited here; they can be looked at, reprinted or cancelled."""
+
+    list_display = ("number", "issued_at", "customer", "cashier", "total", "paid_by", "status_badge")
+    list_filter = ("status", ("issued_at", RangeDateTimeFilter), "cashier", PaymentMethodFilter)
+    list_filter_submit = True
+    search_fields = ("number", "customer__name", "=customer__phone")
+    list_select_related = ("customer", "cashier")
+    date_hierarchy = "issued_at"
+    show_full_result_count = False
+    inlines = [InvoiceLineInline, PaymentInline]
+    actions_detail = ["cancel_invoice"]
+    fieldsets = (
+        (None, {"fields": ("number", "issued_at", "status", "cashier", "customer", "place_of_supply",
+                           "inter_state", "bill_of_supply", "warehouse")}),
+        (_("Totals"), {"fields": ("gross_total", "discount_total", "taxable_total", "cgst_total", "sgst_total",
+                                  "igst_total", "cess_total", "round_off", "grand_total", "amount_paid",
+                                  "cash_tendered", "change_given", "credit_amount")}),
+        (_("Notes"), {"fields": ("approved_by", "notes", "cancelled_at", "cancelled_by", "cancel_reason")}),
+    )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("payments")
+        if request.user.has_perm("sales.view_all_invoices"):
+            return queryset
+        # A cashier sees only the bills they made today.
+        return queryset.filter(cashier=request.user, issued_at__date=timezone.localdate())
+
+    def has_add_permission(self, request):
+        return False  # bills are made at the counter
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # never deleted: a mistake is cancelled
+
+    def has_cancel_invoice_permission(self, request, object_id=None):
+        if not request.user.has_perm("sales.cancel_invoice"):
+            return False
+        return not object_id or Invoice.objects.filter(pk=object_id, status=Invoice.Status.COMPLETED).exists()
+
+    @action(description=_("Cancel invoice"), permissions=["cancel_invoice"], icon="cancel", variant="danger")
+    def cancel_invoice(self, request, object_id):
+        return redirect("admin:sales_invoice_cancel", object_id)
+
+    def get_urls(self):
+        cancel = self.admin_site.admin_view(CancelInvoiceView.as_view(model_admin=self))
+        return [*counter_urls(self), path("<int:pk>/cancel/", cancel, name="sales_invoice_cancel"),
+                *super().get_urls()]
+
+    @display(description=_("Total"), ordering="grand_total")
+    def total(self, invoice):
+        return format_inr(invoice.grand_total)
+
+    @display(description=_("Paid by"))
+    def paid_by(self, invoice):
+        return ", ".join(sorted({p.get_method_display() for p in invoice.payments.all()}))
+
+    @display(description=_("Status"), label={"completed": "success", "cancelled": "danger", "draft": "warning"})
+    def status_badge(self, invoice):
+        return invoice.status
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "counter_url": reverse("admin:sales_counter")}
+        return super().changelist_view(request, extra_context)
+

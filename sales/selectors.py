@@ -1,0 +1,66 @@
+"""Reads for the billing counter: product look-up and search, fast on a large catalogue."""
+
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from catalog.models import Product, Stock, Warehouse
+from shop.money import format_quantity
+
+SEARCH_LIMIT = 10
+
+
+def _sellable() -> QuerySet[Product]:
+    return Product.objects.filter(is_active=True).select_related("unit", "tax_rate")
+
+
+def product_by_code(code: str) -> Product | None:
+    """Return the active product whose barcode or SKU is exactly `code` (what a scanner types)."""
+    code = code.strip()
+    if not code:
+        return None
+    return _sellable().filter(Q(barcode=code) | Q(sku__iexact=code)).order_by("pk").first()
+
+
+def search_products(query: str, *, limit: int = SEARCH_LIMIT) -> list[Product]:
+    """Return up to `limit` products for a name or SKU: exact codes first, then prefixes, then anywhere.
+
+    Each step is a LIMITed query, so a common word stops early instead of reading the catalogue.
+    """
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    found: dict[int, Product] = {}
+    steps = (Q(barcode=query) | Q(sku__iexact=query),
+             Q(name__istartswith=query) | Q(sku__istartswith=query),
+             Q(name__icontains=query))
+    for condition in steps:
+        for product in _sellable().filter(condition).exclude(pk__in=found).order_by("name")[:limit - len(found)]:
+            found[product.pk] = product
+        if len(found) >= limit:
+            break
+    return list(found.values())
+
+
+def stock_on_hand(products: list[Product], warehouse: Warehouse) -> dict[int, Decimal]:
+    """Return the stock of each product in one warehouse (one query)."""
+    rows = (Stock.objects.filter(product__in=products, warehouse=warehouse).values("product_id")
+            .annotate(total=Sum("quantity")))
+    return {row["product_id"]: row["total"] for row in rows}
+
+
+def product_payload(product: Product, on_hand: Decimal | None) -> dict:
+    """Return what the counter needs to know of a product (never its cost)."""
+    return {
+        "id": product.pk,
+        "name": product.name,
+        "sku": product.sku,
+        "barcode": product.barcode,
+        "price": str(product.selling_price),
+        "mrp": str(product.mrp) if product.mrp is not None else None,
+        "unit": product.unit.code,
+        "fraction": product.unit.allows_fraction,
+        "tax_rate": format_quantity(product.tax_rate.rate),
+        "inclusive": product.tax_inclusive,
+        "on_hand": format_quantity(on_hand or 0),
+    }
