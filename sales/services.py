@@ -50,6 +50,11 @@ class _AlreadyCompleted(Exception):
         self.invoice = invoice
 
 
+def _error(field: str, message: str, *, code: str) -> ValidationError:
+    """Return an error that names the field at fault and keeps its code (the counter reads both)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _decimal(value, what: str) -> Decimal:
     try:
         return Decimal(str(value))
@@ -131,9 +136,8 @@ def _check_discount(bill: BillAmounts, *, profile: ShopProfile, cashier: User, a
     if approved_by is not None and approved_by.has_perm("sales.approve_discount"):
         return
     limit = format_quantity(profile.cashier_discount_limit)
-    raise ValidationError({"discount": [
-        f"A discount of {percent:.1f}% is above the cashier limit of {limit}%: a manager must approve it."]},
-        code="discount_needs_approval")
+    raise _error("discount", f"A discount of {percent:.1f}% is above the cashier limit of {limit}%: "
+                 "a manager must approve it.", code="discount_needs_approval")
 
 
 def _settle(bill: BillAmounts, payments: list[PaymentIn]) -> tuple[Decimal, Decimal, dict[str, Decimal]]:
@@ -169,9 +173,9 @@ def _check_credit(*, credit: Decimal, customer: Customer | None, cashier: User, 
         return
     if approved_by is not None and approved_by.has_perm("sales.approve_credit"):
         return
-    raise ValidationError({"customer": [
-        f"{customer.name} already owes {format_inr(owed)}; with {format_inr(credit)} more the credit limit of "
-        f"{format_inr(customer.credit_limit)} is crossed. A manager must approve."]}, code="credit_limit")
+    raise _error("customer", f"{customer.name} already owes {format_inr(owed)}; with {format_inr(credit)} more the "
+                 f"credit limit of {format_inr(customer.credit_limit)} is crossed. A manager must approve.",
+                 code="credit_limit")
 
 
 def validate_utr(reference: str) -> str:
