@@ -49,7 +49,8 @@ def run_one(database_url: str, sales: int, products: int) -> dict:
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    call_command("seed_demo", products=products, stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", products=products, stdout=quiet)
     seed_seconds = time.perf_counter() - started
     cashier = User.objects.get(username="cashier")
     warehouse = Warehouse.objects.get(is_default=True)

@@ -11,6 +11,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
+from sales.admin_views import document_urls
 from sales.counter import counter_urls
 from sales.models import Invoice, InvoiceLine, Payment
 from sales.services import invoice_cancel
@@ -129,7 +130,7 @@ class InvoiceAdmin(ModelAdmin):
     date_hierarchy = "issued_at"
     show_full_result_count = False
     inlines = [InvoiceLineInline, PaymentInline]
-    actions_detail = ["cancel_invoice"]
+    actions_detail = ["print_a4", "print_receipt", "cancel_invoice"]
     fieldsets = (
         (None, {"fields": ("number", "issued_at", "status", "cashier", "customer", "place_of_supply",
                            "inter_state", "bill_of_supply", "warehouse")}),
@@ -160,14 +161,22 @@ class InvoiceAdmin(ModelAdmin):
             return False
         return not object_id or Invoice.objects.filter(pk=object_id, status=Invoice.Status.COMPLETED).exists()
 
+    @action(description=_("Print A4"), icon="print", attrs={"target": "_blank"})
+    def print_a4(self, request, object_id):
+        return redirect("admin:sales_invoice_pdf", object_id)
+
+    @action(description=_("Print receipt"), icon="receipt", attrs={"target": "_blank"})
+    def print_receipt(self, request, object_id):
+        return redirect("admin:sales_invoice_receipt", object_id)
+
     @action(description=_("Cancel invoice"), permissions=["cancel_invoice"], icon="cancel", variant="danger")
     def cancel_invoice(self, request, object_id):
         return redirect("admin:sales_invoice_cancel", object_id)
 
     def get_urls(self):
         cancel = self.admin_site.admin_view(CancelInvoiceView.as_view(model_admin=self))
-        return [*counter_urls(self), path("<int:pk>/cancel/", cancel, name="sales_invoice_cancel"),
-                *super().get_urls()]
+        return [*counter_urls(self), *document_urls(self),
+                path("<int:pk>/cancel/", cancel, name="sales_invoice_cancel"), *super().get_urls()]
 
     @display(description=_("Total"), ordering="grand_total")
     def total(self, invoice):
