@@ -15,6 +15,7 @@ from sales.admin_views import document_urls
 from sales.counter import counter_urls
 from sales.models import Invoice, InvoiceLine, Payment
 from sales.services import invoice_cancel
+from sales.upi_views import ConfirmUpiView, UpiStatementView
 from shop.money import format_inr, format_quantity
 
 
@@ -194,3 +195,55 @@ class InvoiceAdmin(ModelAdmin):
         extra_context = {**(extra_context or {}), "counter_url": reverse("admin:sales_counter")}
         return super().changelist_view(request, extra_context)
 
+
+
+@admin.register(Payment)
+class PaymentAdmin(ModelAdmin):
+    """Payments are recorded by checkout; here UPI payments awaiting their UTR are confirmed."""
+
+    list_display = ("invoice", "method", "amount_text", "status_badge", "reference", "created_at", "received_by",
+                    "confirmed_via")
+    list_filter = ("method", "status", ("created_at", RangeDateTimeFilter), "confirmed_via")
+    list_filter_submit = True
+    search_fields = ("invoice__number", "=reference")
+    list_select_related = ("invoice", "received_by")
+    show_full_result_count = False
+    actions_list = ["import_statement"]
+    actions_row = ["confirm_upi"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm("sales.view_all_invoices"):
+            return queryset
+        return queryset.filter(invoice__cashier=request.user, invoice__issued_at__date=timezone.localdate())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @display(description=_("Amount"), ordering="amount")
+    def amount_text(self, payment):
+        return format_inr(payment.amount)
+
+    @display(description=_("Status"), label={"confirmed": "success", "awaiting": "warning"})
+    def status_badge(self, payment):
+        return payment.status
+
+    @action(description=_("Confirm with UTR"), permissions=["sales.confirm_upi_payment"])
+    def confirm_upi(self, request, object_id):
+        return redirect("admin:sales_payment_confirm", object_id)
+
+    @action(description=_("Import UPI statement"), permissions=["sales.reconcile_upi"], icon="upload_file")
+    def import_statement(self, request):
+        return redirect("admin:sales_payment_statement")
+
+    def get_urls(self):
+        confirm = self.admin_site.admin_view(ConfirmUpiView.as_view(model_admin=self))
+        statement = self.admin_site.admin_view(UpiStatementView.as_view(model_admin=self))
+        return [path("<int:pk>/confirm/", confirm, name="sales_payment_confirm"),
+                path("statement/", statement, name="sales_payment_statement"), *super().get_urls()]

@@ -165,6 +165,12 @@ class Payment(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         AWAITING = "awaiting", _("Awaiting confirmation")
 
+    class ConfirmedVia(models.TextChoices):
+        SALE = "sale", _("At the sale")
+        REFERENCE = "reference", _("UTR entered by staff")
+        GATEWAY = "gateway", _("Payment gateway")
+        STATEMENT = "statement", _("Bank statement")
+
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(_("method"), max_length=8, choices=Method.choices)
     amount = models.DecimalField(_("amount"), **MONEY_FIELD)
@@ -175,11 +181,19 @@ class Payment(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_via = models.CharField(_("confirmed by"), max_length=10, choices=ConfirmedVia.choices, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by user"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["pk"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        permissions = [
+            ("confirm_upi_payment", _("Can confirm a UPI payment by its transaction number")),
+            ("reconcile_upi", _("Can import UPI settlement statements")),
+        ]
+        indexes = [models.Index(fields=["method", "status"], name="payment_method_status_idx")]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ from ledger.models import CreditEntry, Customer, DayBookEntry
 from ledger.posting import customer_balance, post_credit, post_day_book
 from sales.models import Invoice, InvoiceLine, InvoiceSeries, Payment
 from sales.pricing import BillAmounts, LineInput, price_bill
+from sales.upi import clean_utr
 from shop.models import ShopProfile, User
 from shop.money import format_inr, format_quantity, to_paise
 
@@ -178,21 +179,15 @@ def _check_credit(*, credit: Decimal, customer: Customer | None, cashier: User, 
                  code="credit_limit")
 
 
-def validate_utr(reference: str) -> str:
-    """Return a UPI transaction number (UTR) cleaned of spaces; it has exactly 12 digits."""
-    utr = "".join(reference.split())
-    if not (len(utr) == 12 and utr.isdigit()):
-        raise ValidationError({"payments": [f"A UPI transaction number (UTR) has 12 digits; {reference!r} does not."]},
-                              code="utr")
-    return utr
-
-
 def _payment_references(paid: list[PaymentIn]) -> dict[str, str]:
     """Return one reference per method; UPI references must be valid UTRs."""
     references: dict[str, str] = {}
     for payment in paid:
         if payment.reference:
-            reference = validate_utr(payment.reference) if payment.method == Payment.Method.UPI else payment.reference
+            try:
+                reference = clean_utr(payment.reference) if payment.method == Payment.Method.UPI else payment.reference
+            except ValidationError as refusal:
+                raise ValidationError({"payments": refusal.messages}) from None
             references[payment.method] = reference[:40]
     return references
 
@@ -345,9 +340,12 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
 
 def _payment(*, invoice: Invoice, method: str, amount: Decimal, reference: str, cashier: User, now) -> Payment:
     confirmed = method != Payment.Method.UPI or bool(reference)
+    if not confirmed:
+        return Payment(invoice=invoice, method=method, amount=amount, received_by=cashier, created_at=now,
+                       status=Payment.Status.AWAITING)
     return Payment(invoice=invoice, method=method, amount=amount, reference=reference, received_by=cashier,
-                   created_at=now, status=Payment.Status.CONFIRMED if confirmed else Payment.Status.AWAITING,
-                   confirmed_at=now if confirmed else None)
+                   created_at=now, status=Payment.Status.CONFIRMED, confirmed_at=now,
+                   confirmed_via=Payment.ConfirmedVia.SALE)
 
 
 @transaction.atomic

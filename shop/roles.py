@@ -33,6 +33,7 @@ CASHIER_PERMISSIONS = {
     "sales.view_invoice",
     "sales.add_invoice",
     "sales.view_payment",
+    "sales.confirm_upi_payment",
 }
 
 

@@ -5,7 +5,7 @@ the server would refuse anyway.
 """
 
 from django.conf import settings
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,6 +35,9 @@ def navigation(request) -> list[dict]:
             "items": [
                 _item(_("Counter"), "point_of_sale", "admin:sales_counter", "sales.use_counter"),
                 _item(_("Invoices"), "receipt_long", "admin:sales_invoice_changelist", "sales.view_invoice"),
+                {"title": _("Awaiting UPI"), "icon": "qr_code_2", "permission": can("sales.view_payment"),
+                 "link": lambda request: reverse("admin:sales_payment_changelist")
+                 + "?method__exact=upi&status__exact=awaiting"},
             ],
         },
         {

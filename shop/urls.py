@@ -4,9 +4,12 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from sales.upi_views import upi_callback
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("payments/upi/callback/", upi_callback, name="upi_callback"),
 ]
 
 if settings.DEBUG:

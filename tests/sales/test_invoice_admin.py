@@ -60,6 +60,7 @@ def test_manager_cancels_an_invoice_with_a_reason(client, shop, stocked, cashier
     client.force_login(manager)
     button = client.get(f"/admin/sales/invoice/{invoice.pk}/cancel_invoice/")
     assert button["Location"] == reverse("admin:sales_invoice_cancel", args=[invoice.pk])
+    assert "Cancel the invoice" in client.get(button["Location"]).content.decode()
     response = client.post(button["Location"], {"reason": "Wrong customer"})
     assert response["Location"] == reverse("admin:sales_invoice_change", args=[invoice.pk])
     invoice.refresh_from_db()

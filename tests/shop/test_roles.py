@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from catalog.models import PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
-from sales.models import Invoice
+from sales.models import Invoice, Payment
 from shop.models import ShopProfile
 from tests import factories
 
@@ -36,6 +36,7 @@ EXPECTED = {
     "catalog.stockcount":      ("LAVEDH", "LAVEDH", ""),
     "ledger.customer":         ("LAVEDH", "LAVEDH", "LAVEH"),
     "sales.invoice":           ("LVH", "LVH", "LVH"),  # made at the counter, never edited; a cashier's own
+    "sales.payment":           ("LVH", "LVH", "LVH"),  # recorded by checkout; UPI ones confirmed by UTR
     "django_q.schedule":       ("LAVEDH", "LAVEDH", ""),
     "django_q.success":        ("LVDH", "LVDH", ""),
     "django_q.failure":        ("LVDH", "LVDH", ""),
@@ -76,9 +77,12 @@ def make_instance(label: str, users: dict):
             from_warehouse=factories.WarehouseFactory(), to_warehouse=factories.WarehouseFactory()),
         "catalog.stockcount": lambda: StockCount.objects.create(warehouse=factories.WarehouseFactory()),
         "ledger.customer": factories.CustomerFactory,
+        "sales.payment": lambda: Payment.objects.create(
+            invoice=make_instance("sales.invoice", users), method="upi", amount=10, status="awaiting",
+            received_by=users["cashier"]),
         "sales.invoice": lambda: Invoice.objects.create(
-            number="T/26-27/00001", financial_year="26-27", cashier=users["cashier"], place_of_supply="27",
-            warehouse=Warehouse.objects.get(is_default=True)),
+            number=f"T/26-27/{Invoice.objects.count() + 1:05d}", financial_year="26-27", cashier=users["cashier"],
+            place_of_supply="27", warehouse=Warehouse.objects.get(is_default=True)),
         "django_q.schedule": lambda: Schedule.objects.create(func="math.floor", name="test"),
         "django_q.success": lambda: Success.objects.create(
             id="s1", name="done", func="math.floor", started="2026-01-01T00:00Z", stopped="2026-01-01T00:00Z",
