@@ -234,11 +234,19 @@ class PaymentAdmin(ModelAdmin):
     def status_badge(self, payment):
         return payment.status
 
-    @action(description=_("Confirm with UTR"), permissions=["sales.confirm_upi_payment"])
+    # Unfold checks dotted permissions against the database at start-up (before migrate on a new
+    # install), so actions name has_*_permission methods instead.
+    def has_confirm_upi_permission(self, request, object_id=None):
+        return request.user.has_perm("sales.confirm_upi_payment")
+
+    def has_reconcile_upi_permission(self, request, object_id=None):
+        return request.user.has_perm("sales.reconcile_upi")
+
+    @action(description=_("Confirm with UTR"), permissions=["confirm_upi"])
     def confirm_upi(self, request, object_id):
         return redirect("admin:sales_payment_confirm", object_id)
 
-    @action(description=_("Import UPI statement"), permissions=["sales.reconcile_upi"], icon="upload_file")
+    @action(description=_("Import UPI statement"), permissions=["reconcile_upi"], icon="upload_file")
     def import_statement(self, request):
         return redirect("admin:sales_payment_statement")
 

@@ -94,3 +94,11 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
     result = run_django(["-c", code], {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "IMMEDIATE"]
+
+
+def test_a_new_install_migrates_from_an_empty_database(tmp_path):
+    """Regression: system checks that query the database once broke `migrate` on a fresh install."""
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"}
+    result = run_django(["manage.py", "migrate", "--noinput"], env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Applying sales.0001_initial... OK" in result.stdout
