@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -14,7 +13,7 @@ from catalog.admin_import import ShopImportExportMixin
 from catalog.admin_views import LowStockView
 from catalog.models import Brand, Category, Product, Stock, StockMovement, Supplier, TaxRate, Unit, Warehouse
 from catalog.resources import BrandResource, CategoryResource, OpeningStockResource, ProductResource, SupplierResource
-from catalog.selectors import last_movements, with_reorder_level, with_stock_on_hand
+from catalog.selectors import last_movements, low_stock_products, out_of_stock_products, with_stock_on_hand
 from catalog.services import stock_adjust
 from shop.money import format_inr, format_quantity
 
@@ -109,10 +108,11 @@ class StockLevelFilter(admin.SimpleListFilter):
         return [("low", _("Low (at or below reorder level)")), ("out", _("Out of stock"))]
 
     def queryset(self, request, queryset):
+        # Filter by ids from one grouped query, not by the list's per-row stock subquery.
         if self.value() == "low":
-            return with_reorder_level(queryset).filter(on_hand__lte=F("level"))
+            return queryset.filter(pk__in=low_stock_products(Product.objects.all()).values("pk"))
         if self.value() == "out":
-            return queryset.filter(on_hand__lte=0)
+            return queryset.filter(pk__in=out_of_stock_products(Product.objects.all()).values("pk"))
         return queryset
 
 
@@ -226,7 +226,6 @@ class StockMovementAdmin(ModelAdmin):
     search_fields = ("=product__sku", "reference")
     show_full_result_count = False
     list_select_related = ("product", "warehouse", "user")
-    date_hierarchy = "created_at"
 
     @display(description=_("Quantity"), ordering="quantity")
     def signed_quantity(self, obj):

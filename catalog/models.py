@@ -52,12 +52,19 @@ class Unit(models.Model):
         return self.code
 
 
+class CategoryManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("parent")  # every label shows the parent's name
+
+
 class Category(models.Model):
     """A product category; a category may sit under one parent (two levels at most)."""
 
     name = models.CharField(_("name"), max_length=80)
     parent = models.ForeignKey("self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True,
                                related_name="children")
+
+    objects = CategoryManager()
 
     class Meta:
         ordering = ["name"]

@@ -2,6 +2,7 @@
 
 from decimal import ROUND_CEILING, Decimal
 
+from django.db import connection
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -20,6 +21,17 @@ def with_stock_on_hand(products: QuerySet[Product]) -> QuerySet[Product]:
                                               output_field=_QUANTITY))
 
 
+def with_stock_totals(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Annotate `on_hand` for filtering a whole catalogue on its stock (low, out of stock).
+
+    PostgreSQL does this twice as fast by joining and grouping the stock rows; SQLite is faster with
+    the per-product subquery on the (product, warehouse) index (measured at 100,000 products).
+    """
+    if connection.vendor != "postgresql":
+        return with_stock_on_hand(products)
+    return products.annotate(on_hand=Coalesce(Sum("stocks__quantity"), Value(ZERO), output_field=_QUANTITY))
+
+
 def with_reorder_level(products: QuerySet[Product]) -> QuerySet[Product]:
     """Annotate `level`: the product's reorder level, or the shop's default when it has none."""
     default = ShopProfile.objects.get_profile().low_stock_threshold
@@ -29,8 +41,13 @@ def with_reorder_level(products: QuerySet[Product]) -> QuerySet[Product]:
 def low_stock_products(products: QuerySet[Product] | None = None) -> QuerySet[Product]:
     """Return active products at or below their reorder level, emptiest first."""
     products = products if products is not None else Product.objects.filter(is_active=True)
-    return (with_reorder_level(with_stock_on_hand(products)).filter(on_hand__lte=F("level"))
+    return (with_reorder_level(with_stock_totals(products)).filter(on_hand__lte=F("level"))
             .select_related("unit", "brand", "category").order_by("on_hand", "name"))
+
+
+def out_of_stock_products(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Return products with nothing (or less than nothing) in stock across warehouses."""
+    return with_stock_totals(products).filter(on_hand__lte=0)
 
 
 def suggested_order_quantity(*, on_hand: Decimal, level: Decimal, reorder_quantity: Decimal,

@@ -128,7 +128,6 @@ class InvoiceAdmin(ModelAdmin):
     list_filter_submit = True
     search_fields = ("number", "customer__name", "=customer__phone")
     list_select_related = ("customer", "cashier")
-    date_hierarchy = "issued_at"
     show_full_result_count = False
     inlines = [InvoiceLineInline, PaymentInline]
     actions_detail = ["print_a4", "print_receipt", "cancel_invoice"]

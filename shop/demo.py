@@ -5,7 +5,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 
 from catalog.models import Brand, Category, Product, Stock, StockMovement, TaxRate, Unit, Warehouse
 from catalog.reference import ensure_reference_data
@@ -152,6 +152,9 @@ def seed_bulk_products(count: int, *, batch_size: int = 2000) -> int:
                 products = list(Product.objects.filter(sku__in=[p.sku for p in products]))
             _add_opening_stock([(p, Decimal(50 + int(p.sku[4:]) % 150)) for p in products])
         created += len(products)
+    if created and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh statistics, or the planner guesses from an empty table
+            cursor.execute("ANALYZE catalog_product, catalog_stock, catalog_stockmovement")
     return created
 
 

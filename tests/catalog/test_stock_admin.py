@@ -166,3 +166,12 @@ def test_movement_list_filters_by_kind_and_product(client, owner, shop_floor):
     url = reverse("admin:catalog_stockmovement_changelist")
     response = client.get(url, {"kind__exact": "opening", "product__id__exact": wanted.pk})
     assert [m.product for m in response.context["cl"].result_list] == [wanted]
+
+
+@pytest.mark.postgres
+def test_postgres_has_trigram_indexes_for_product_search():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'catalog_product' AND indexname LIKE %s",
+                       ["%trgm"])
+        names = {row[0] for row in cursor.fetchall()}
+    assert names == {"product_name_upper_trgm", "product_sku_upper_trgm", "product_barcode_upper_trgm"}
