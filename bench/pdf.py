@@ -58,8 +58,8 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 def time_runs(render, invoice, runs: int) -> tuple[list[float], int]:
-    from sales.documents.parts import qr_runs
     from sales.models import Invoice
+    from sales.qr import qr_runs
 
     samples, size = [], 0
     for _ in range(runs):

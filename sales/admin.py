@@ -14,8 +14,10 @@ from unfold.views import UnfoldModelAdminViewMixin
 from sales.admin_views import document_urls
 from sales.counter import counter_urls
 from sales.models import Invoice, InvoiceLine, Payment
+from sales.selectors import whatsapp_share_link
 from sales.services import invoice_cancel
 from sales.upi_views import ConfirmUpiView, UpiStatementView
+from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
 
 
@@ -130,7 +132,7 @@ class InvoiceAdmin(ModelAdmin):
     list_select_related = ("customer", "cashier")
     show_full_result_count = False
     inlines = [InvoiceLineInline, PaymentInline]
-    actions_detail = ["print_a4", "print_receipt", "cancel_invoice"]
+    actions_detail = ["print_a4", "print_receipt", "share_whatsapp", "cancel_invoice"]
     fieldsets = (
         (None, {"fields": ("number", "issued_at", "status", "cashier", "customer", "place_of_supply",
                            "inter_state", "bill_of_supply", "warehouse")}),
@@ -168,6 +170,11 @@ class InvoiceAdmin(ModelAdmin):
     @action(description=_("Print receipt"), icon="receipt", attrs={"target": "_blank"})
     def print_receipt(self, request, object_id):
         return redirect("admin:sales_invoice_receipt", object_id)
+
+    @action(description=_("WhatsApp"), icon="share", attrs={"target": "_blank", "rel": "noopener"})
+    def share_whatsapp(self, request, object_id):
+        invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return redirect(whatsapp_share_link(invoice, shop_name=ShopProfile.objects.get_profile().name))
 
     @action(description=_("Cancel invoice"), permissions=["cancel_invoice"], icon="cancel", variant="danger")
     def cancel_invoice(self, request, object_id):

@@ -23,15 +23,25 @@ from ledger.models import Customer
 from ledger.posting import customer_balance
 from ledger.services import customer_create
 from sales.models import Invoice, Payment
-from sales.selectors import product_by_code, product_payload, search_products, stock_on_hand
+from sales.payments import upi_payment_confirm
+from sales.qr import qr_svg
+from sales.selectors import (
+    product_by_code,
+    product_payload,
+    search_products,
+    stock_on_hand,
+    upi_awaiting_amount,
+    whatsapp_share_link,
+)
 from sales.services import checkout, parse_cart, place_of_supply_for, price_cart
+from sales.upi import merchant_vpa, upi_payment_link
 from shop.gst import STATE_CHOICES
 from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
 
 COUNTER_PERMISSION = "sales.use_counter"
 APPROVAL_CODES = {"discount_needs_approval", "credit_limit"}
-API_NAMES = ("product", "search", "quote", "customer", "checkout")
+API_NAMES = ("product", "search", "quote", "customer", "checkout", "confirm_upi")
 
 
 class CounterView(UnfoldModelAdminViewMixin, TemplateView):
@@ -228,6 +238,11 @@ def _url_or_empty(name: str, pk: int) -> str:
 
 
 def invoice_payload(invoice: Invoice) -> dict:
+    profile = ShopProfile.objects.get_profile()
+    upi_due = upi_awaiting_amount(invoice)
+    vpa = merchant_vpa(profile)
+    upi_link = upi_payment_link(vpa=vpa, payee_name=profile.name, amount=upi_due, note=f"Bill {invoice.number}",
+                                reference=invoice.number) if upi_due and vpa else ""
     return {
         "id": invoice.pk,
         "number": invoice.number,
@@ -243,7 +258,33 @@ def invoice_payload(invoice: Invoice) -> dict:
         "balance_due": str(invoice.balance_due),
         "customer_phone": invoice.customer.phone if invoice.customer else "",
         "customer_email": invoice.customer.email if invoice.customer else "",
+        "whatsapp_url": whatsapp_share_link(invoice, shop_name=profile.name),
+        "upi_due": str(upi_due),
+        "upi_due_text": format_inr(upi_due),
+        "upi_link": upi_link,
+        "upi_qr": qr_svg(upi_link, size=300) if upi_link else "",
     }
+
+
+class ConfirmUpi(CounterApi):
+    """POST {invoice_id, utr}: confirm the bill's UPI payment that waits for its transaction number."""
+
+    def post(self, request):
+        data = self.body(request)
+        invoice = Invoice.objects.filter(pk=data.get("invoice_id"), cashier=request.user).first()
+        payment = invoice and invoice.payments.filter(method=Payment.Method.UPI,
+                                                      status=Payment.Status.AWAITING).first()
+        if payment is None:
+            return JsonResponse({"ok": False, "errors": {"utr": ["No UPI payment of yours waits on this bill."]}},
+                                status=404)
+        if not request.user.has_perm("sales.confirm_upi_payment"):
+            return JsonResponse({"ok": False, "errors": {"utr": ["You may not confirm UPI payments."]}}, status=403)
+        try:
+            upi_payment_confirm(payment=payment, utr=str(data.get("utr", "")), via=Payment.ConfirmedVia.REFERENCE,
+                                user=request.user)
+        except ValidationError as refusal:
+            raise ValidationError({"utr": refusal.messages}) from None
+        return JsonResponse({"ok": True, "invoice": invoice_payload(invoice)})
 
 
 class Checkout(CounterApi):
@@ -272,6 +313,7 @@ def counter_urls(model_admin) -> list:
         ("quote/", Quote, "quote"),
         ("customer/", CustomerApi, "customer"),
         ("checkout/", Checkout, "checkout"),
+        ("confirm-upi/", ConfirmUpi, "confirm_upi"),
     ]
     return [
         path("counter/", wrap(CounterView.as_view(model_admin=model_admin)), name="sales_counter"),

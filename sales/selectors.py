@@ -1,11 +1,14 @@
 """Reads for the billing counter: product look-up and search, fast on a large catalogue."""
 
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from catalog.models import Product, Stock, Warehouse
-from shop.money import format_quantity
+from sales.models import Invoice, Payment
+from shop.money import format_inr, format_quantity
 
 SEARCH_LIMIT = 10
 
@@ -64,3 +67,21 @@ def product_payload(product: Product, on_hand: Decimal | None) -> dict:
         "inclusive": product.tax_inclusive,
         "on_hand": format_quantity(on_hand or 0),
     }
+
+
+def upi_awaiting_amount(invoice: Invoice) -> Decimal:
+    """Return the UPI amount of a bill that still waits for its transaction number."""
+    return sum((p.amount for p in invoice.payments.all()
+                if p.method == Payment.Method.UPI and p.status == Payment.Status.AWAITING), Decimal("0"))
+
+
+def whatsapp_share_link(invoice: Invoice, *, shop_name: str) -> str:
+    """Return a wa.me link with the bill's summary, addressed to the customer when their phone is known."""
+    text = f"{shop_name}: bill {invoice.number} of {timezone.localtime(invoice.issued_at):%d-%m-%Y}, " \
+           f"total {format_inr(invoice.grand_total)}."
+    if invoice.balance_due > 0:
+        text += f" Due: {format_inr(invoice.balance_due)}."
+    text += " Thank you!"
+    digits = "".join(c for c in (invoice.customer.phone if invoice.customer else "") if c.isdigit())
+    phone = f"91{digits}" if len(digits) == 10 else digits
+    return f"https://wa.me/{phone}?text={quote(text)}"

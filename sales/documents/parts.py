@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from PIL import Image as PILImage
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -15,6 +14,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph
 
 from sales.documents.fonts import Fonts, fonts, has_devanagari, plain, rich
+from sales.qr import qr_runs
 from shop.money import format_inr, format_quantity
 
 logger = logging.getLogger(__name__)
@@ -102,24 +102,6 @@ class LogoFlowable(Flowable):
 
     def draw(self):
         self.canv.drawImage(self.image, 0, 0, self.width, self.height)
-
-
-@functools.lru_cache(maxsize=32)
-def qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
-    """Return (module count, dark runs as (row, first column, length)) of a QR code (error correction M)."""
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(text)
-    code.make()
-    runs = []
-    for row, modules in enumerate(code.modules):
-        start = None
-        for column, dark in enumerate([*modules, False]):
-            if dark and start is None:
-                start = column
-            elif not dark and start is not None:
-                runs.append((row, start, column - start))
-                start = None
-    return code.getModuleCount(), tuple(runs)
 
 
 class UpiQr(Flowable):

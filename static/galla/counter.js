@@ -345,10 +345,14 @@
       $(id).hidden = !url;
       if (url) $(id).href = url;
     }
-    const text = `${root.dataset.shopName}: bill ${invoice.number}, total ${invoice.grand_total_text}. Thank you!`;
-    const digits = (invoice.customer_phone || "").replace(/\D/g, "");
-    const phone = digits.length === 10 ? `91${digits}` : digits;
-    $("done-whatsapp").href = `https://wa.me/${phone}?text=${encodeURIComponent(text)}`;
+    $("done-whatsapp").href = invoice.whatsapp_url;
+    // The customer scans this from their side of the counter; the cashier types the UTR once paid.
+    const upiDue = Number(invoice.upi_due) > 0;
+    $("done-upi").hidden = !upiDue || !invoice.upi_qr;
+    $("done-upi-qr").innerHTML = invoice.upi_qr || "";
+    $("done-upi-amount").textContent = invoice.upi_due_text;
+    $("upi-confirmed").hidden = true;
+    $("upi-utr").value = "";
     $("email-form").hidden = !invoice.email_url;
     $("email-sent").hidden = true;
     if (invoice.customer_email) $("email-to").value = invoice.customer_email;
@@ -361,6 +365,19 @@
     const { data } = await api(state.invoice.email_url, { method: "POST", body: { to: $("email-to").value } });
     if (data.ok) $("email-sent").hidden = false;
     else showErrors({ email: Object.values(data.errors).flat() });
+  });
+
+  $("upi-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    root.querySelector('[data-error-for="utr"]').textContent = "";
+    const { data } = await api(urls.confirm_upi, { method: "POST", body: { invoice_id: state.invoice.id, utr: $("upi-utr").value } });
+    if (data.ok) {
+      $("upi-confirmed").hidden = false;
+      $("done-due").hidden = !Number(data.invoice.balance_due);
+      $("done-due-amount").textContent = data.invoice.balance_due_text;
+    } else {
+      showErrors({ utr: Object.values(data.errors).flat() });
+    }
   });
 
   function newBill() {

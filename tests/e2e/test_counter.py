@@ -91,3 +91,19 @@ def test_unknown_barcode_is_shown_under_the_scan_box(counter):
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-error-for=scan]:has-text('No product has the code')")
     assert page.locator("#cart tbody tr").count() == 1
+
+
+def test_upi_qr_is_shown_after_the_sale_and_the_utr_confirms_it(counter):
+    page = counter
+    scan(page, ATTA, 1)
+    wait_for_total(page, "₹285.00")
+    page.fill("#pay-upi", "285")
+    page.keyboard.press("F8")
+    page.wait_for_selector("#done-upi:not([hidden]) svg")
+    box = page.locator("#done-upi-qr svg").bounding_box()
+    assert box["width"] >= 200  # big enough to scan from the customer's side
+    save_screenshot(page, "counter-upi-qr.png")
+    page.fill("#upi-utr", "412345678901")
+    page.click("#upi-form button")
+    page.wait_for_selector("#upi-confirmed:not([hidden])")
+    assert Invoice.objects.get().payments.get().status == "confirmed"

@@ -14,7 +14,7 @@ from django_q.models import Failure, OrmQ, Schedule, Success
 
 from catalog.models import PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
 from sales.models import Invoice, Payment
-from shop.models import ShopProfile
+from shop.models import OutboundEmail, ShopProfile
 from tests import factories
 
 EXPECTED = {
@@ -22,6 +22,7 @@ EXPECTED = {
     "shop.user":               ("LAVEDH", "", ""),
     "auth.group":              ("LAVEDH", "", ""),
     "shop.shopprofile":        ("LVEH", "LVEH", ""),
+    "shop.outboundemail":      ("LVH", "LVH", ""),  # a record; owner and manager resend by an action
     "catalog.taxrate":         ("LAVEDH", "LAVEDH", "LVH"),
     "catalog.unit":            ("LAVEDH", "LAVEDH", "LVH"),
     "catalog.category":        ("LAVEDH", "LAVEDH", "LVH"),
@@ -59,6 +60,9 @@ def make_instance(label: str, users: dict):
         "shop.user": lambda: users["cashier"],
         "auth.group": lambda: Group.objects.get(name="Cashier"),
         "shop.shopprofile": ShopProfile.objects.get_profile,
+        "shop.outboundemail": lambda: OutboundEmail.objects.create(
+            to="asha@example.com", from_email="shop@example.com", subject="Invoice", text_body="Hi",
+            html_body="<p>Hi</p>", status="failed", attempts=8, last_error="SMTPConnectError"),
         "catalog.taxrate": lambda: factories.tax_rate("5"),
         "catalog.unit": lambda: factories.unit("kg"),
         "catalog.category": factories.CategoryFactory,

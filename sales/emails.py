@@ -1,0 +1,135 @@
+"""Emails about sales: the invoice with its PDF, and the thank-you when a payment is confirmed.
+
+Both go through the outbox (shop.notifications.services.email_queue): the row is written in the
+caller's transaction and sent by a background task after it commits.
+"""
+
+import logging
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sales.documents import invoice_pdf
+from sales.models import Invoice, InvoiceLine, Payment
+from shop.models import OutboundEmail, ShopProfile, User
+from shop.money import format_inr, format_quantity
+from shop.notifications.services import email_queue
+
+logger = logging.getLogger(__name__)
+
+LINES_SHOWN = 10  # the email lists the first lines; the PDF has them all
+
+
+def clean_email_address(value: str) -> str:
+    """Return the address stripped, or raise ValidationError keyed "to" with a message a cashier understands."""
+    address = (value or "").strip()
+    if not address:
+        raise ValidationError({"to": [_("Enter the email address to send the invoice to.")]}, code="required")
+    try:
+        EmailValidator()(address)
+    except ValidationError:
+        raise ValidationError({"to": [_("“%(address)s” is not a valid email address.") % {"address": address}]},
+                              code="invalid") from None
+    return address
+
+
+def invoice_attachment_name(invoice: Invoice) -> str:
+    """Return the PDF's file name: the invoice number with "/" (not allowed in file names) as "-"."""
+    return f"{invoice.number.replace('/', '-')}.pdf"
+
+
+def _loaded(invoice: Invoice) -> Invoice:
+    return (Invoice.objects.select_related("customer")
+            .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "pk")),
+                              Prefetch("payments", queryset=Payment.objects.order_by("pk")))
+            .get(pk=invoice.pk))
+
+
+def _invoice_context(invoice: Invoice, shop: ShopProfile) -> dict:
+    lines = list(invoice.lines.all())
+    balance_due = invoice.balance_due
+    return {
+        "shop": shop,
+        "invoice": invoice,
+        "document_title": _("Bill of supply") if invoice.bill_of_supply else _("Tax invoice"),
+        "customer_name": invoice.customer.name if invoice.customer else "",
+        "issued_on": timezone.localtime(invoice.issued_at).date(),
+        "lines": [{"description": line.description, "quantity": format_quantity(line.quantity), "unit": line.unit,
+                   "amount": format_inr(line.line_total)} for line in lines[:LINES_SHOWN]],
+        "more_lines": max(len(lines) - LINES_SHOWN, 0),
+        "round_off": format_inr(invoice.round_off) if invoice.round_off else "",
+        "total": format_inr(invoice.grand_total),
+        "tax_total": format_inr(invoice.tax_total) if invoice.tax_total else "",
+        "balance_due": format_inr(balance_due) if balance_due > Decimal("0") else "",
+        "cancelled": invoice.is_cancelled,
+    }
+
+
+def invoice_email_queue(*, invoice: Invoice, to: str, user: User | None) -> OutboundEmail:
+    """Queue an email of the invoice to one address, with its A4 PDF attached; return the outbox row.
+
+    The PDF is rendered now and stored with the row, so a retry sends exactly this document.
+    Raises ValidationError keyed "to" for a missing or malformed address.
+    """
+    address = clean_email_address(to)
+    invoice = _loaded(invoice)
+    shop = ShopProfile.objects.get_profile()
+    return email_queue(
+        to=[address],
+        subject=_("Invoice %(number)s from %(shop)s") % {"number": invoice.number, "shop": shop.name},
+        template="invoice",
+        context=_invoice_context(invoice, shop),
+        attachments=[(invoice_attachment_name(invoice), invoice_pdf(invoice), "application/pdf")],
+        reference=invoice.number,
+        source=invoice,
+        reply_to=shop.email,
+        user=user,
+    )
+
+
+def payment_confirmation_email_queue(*, payment: Payment) -> OutboundEmail | None:
+    """Queue a short thank-you for a confirmed payment to the invoice's customer; return the row.
+
+    Return None, queueing nothing, when the customer has no usable email address, when the payment
+    is not confirmed yet, or when it is a credit (udhar) entry, which is a promise and not money in.
+    Call it inside the transaction that confirms the payment: the email goes only if that commits.
+    """
+    payment = Payment.objects.select_related("invoice__customer").get(pk=payment.pk)
+    invoice = payment.invoice
+    customer = invoice.customer
+    if payment.status != Payment.Status.CONFIRMED or payment.method == Payment.Method.CREDIT:
+        return None
+    if customer is None or not customer.email.strip():
+        return None
+    shop = ShopProfile.objects.get_profile()
+    amount = format_inr(payment.amount)
+    balance_due = invoice.balance_due
+    context = {
+        "shop": shop,
+        "invoice": invoice,
+        "payment": payment,
+        "customer_name": customer.name,
+        "amount": amount,
+        "method": payment.get_method_display(),
+        "received_on": timezone.localtime(payment.confirmed_at or payment.created_at).date(),
+        "balance_due": format_inr(balance_due) if balance_due > Decimal("0") else "",
+    }
+    try:
+        return email_queue(
+            to=[customer.email],
+            subject=_("We received %(amount)s for invoice %(number)s") % {"amount": amount, "number": invoice.number},
+            template="payment_confirmation",
+            context=context,
+            reference=invoice.number,
+            source=payment,
+            reply_to=shop.email,
+        )
+    except ValidationError as refusal:
+        # A bad address on file must never undo the payment's confirmation; the owner sees it in the log.
+        logger.warning("No payment email for %s: customer %s has an unusable address (%s)", invoice.number,
+                       customer.pk, "; ".join(refusal.messages))
+        return None
