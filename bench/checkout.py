@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from django_setup import start_django
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "galla_bench"
@@ -25,15 +27,7 @@ PG_NAME = "galla_bench"
 
 def run_one(database_url: str, sales: int, products: int) -> dict:
     """Build the database and measure; runs in its own process because Django is set up once per process."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-    os.environ["DEBUG"] = "false"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    start_django(database_url)
     from decimal import Decimal
 
     from django.core.management import call_command
@@ -47,7 +41,6 @@ def run_one(database_url: str, sales: int, products: int) -> dict:
     from sales.services import checkout
     from shop.models import User
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", products=products, stdout=quiet)

@@ -11,13 +11,14 @@ the import (`catalog.importing.import_file`), not creating the database.
 import argparse
 import csv
 import json
-import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from django_setup import start_django
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = ["sku", "name", "barcode", "hsn_code", "category", "brand", "unit", "mrp", "selling_price", "cost_price",
@@ -62,20 +63,10 @@ def write_files(folder: Path, count: int) -> dict[str, Path]:
 
 def run_one(file: Path, database: Path) -> dict:
     """In the child: create a fresh database, import the file, return the measurements."""
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    start_django(f"sqlite:///{database}")
     from catalog.importing import import_file
     from catalog.models import Brand, Category, Product
 
-    call_command("migrate", verbosity=0)
     Category.objects.bulk_create(Category(name=name) for name in CATEGORIES)
     Brand.objects.bulk_create(Brand(name=name) for name in BRANDS)
 

@@ -8,32 +8,22 @@ UPI QR code is encoded each run (its cache is cleared). Target: a 10-line A4 inv
 """
 
 import argparse
-import os
 import statistics
-import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+
+from django_setup import start_django
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1, 10, 100)
 
 
 def setup_django(folder: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    start_django(f"sqlite:///{folder / 'bench.sqlite3'}")
     from shop.demo import seed_demo
 
-    call_command("migrate", verbosity=0)
     seed_demo(products=max(SIZES))
 
 

@@ -8,31 +8,20 @@ Uses a throwaway SQLite database and media folder; page 1 of each PDF is rasteri
 """
 
 import argparse
-import os
 import subprocess
-import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+
+from django_setup import start_django
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def setup_django(folder: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'samples.sqlite3'}"
-    os.environ["MEDIA_ROOT"] = str(folder / "media")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    start_django(f"sqlite:///{folder / 'samples.sqlite3'}", MEDIA_ROOT=str(folder / "media"))
     from shop.demo import seed_demo
 
-    call_command("migrate", verbosity=0)
     seed_demo()
 
 

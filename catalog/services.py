@@ -208,12 +208,8 @@ def stock_receive(*, receipt: PurchaseReceipt, user: User) -> list[StockMovement
 
     The receipt row is locked first so the same bill cannot be received twice.
     """
-    receipt = PurchaseReceipt.objects.select_for_update().get(pk=receipt.pk)
-    if not receipt.is_draft:
-        raise ValidationError(f"Bill {receipt.bill_number} was already received.", code="already_done")
-    lines = list(receipt.lines.select_related("product__unit").order_by("product_id"))
-    if not lines:
-        raise ValidationError("Add at least one line before receiving the goods.", code="empty")
+    receipt, lines = _lock_draft(receipt, done=f"Bill {receipt.bill_number} was already received.",
+                                 empty="Add at least one line before receiving the goods.")
 
     products = [line.product for line in lines]
     on_hand = _total_stock_by_product(products)
@@ -245,12 +241,8 @@ def _update_average_cost(product: Product, on_hand: dict[int, Decimal], quantity
 @transaction.atomic
 def stock_transfer(*, transfer: StockTransfer, user: User) -> list[StockMovement]:
     """Move a transfer's goods out of one warehouse and into the other, both legs in one transaction."""
-    transfer = StockTransfer.objects.select_for_update().get(pk=transfer.pk)
-    if not transfer.is_draft:
-        raise ValidationError(f"Transfer #{transfer.pk} was already made.", code="already_done")
-    lines = list(transfer.lines.select_related("product__unit").order_by("product_id"))
-    if not lines:
-        raise ValidationError("Add at least one line before making the transfer.", code="empty")
+    transfer, lines = _lock_draft(transfer, done=f"Transfer #{transfer.pk} was already made.",
+                                  empty="Add at least one line before making the transfer.")
     reference = f"Transfer #{transfer.pk}"
     changes = [StockChange(line.product, transfer.from_warehouse, -line.quantity) for line in lines]
     movements = stock_move(changes=changes, kind=Kind.TRANSFER_OUT, user=user, source=transfer, reference=reference)
@@ -264,12 +256,8 @@ def stock_transfer(*, transfer: StockTransfer, user: User) -> list[StockMovement
 @transaction.atomic
 def stock_count_apply(*, count: StockCount, user: User) -> list[StockMovement]:
     """Record what the books say for each counted product and adjust stock to the counted quantity."""
-    count = StockCount.objects.select_for_update().get(pk=count.pk)
-    if not count.is_draft:
-        raise ValidationError(f"Count #{count.pk} was already applied.", code="already_done")
-    lines = list(count.lines.select_related("product__unit").order_by("product_id"))
-    if not lines:
-        raise ValidationError("Add the counted products before applying the count.", code="empty")
+    count, lines = _lock_draft(count, done=f"Count #{count.pk} was already applied.",
+                               empty="Add the counted products before applying the count.")
     rows = _lock_stock_rows({(line.product_id, count.warehouse_id) for line in lines})
     changes = []
     for line in lines:
@@ -281,6 +269,17 @@ def stock_count_apply(*, count: StockCount, user: User) -> list[StockMovement]:
                            reason=StockMovement.Reason.COUNT, reference=f"Count #{count.pk}")
     _mark_done(count, user)
     return movements
+
+
+def _lock_draft(document, *, done: str, empty: str):
+    """Lock a stock document's row (so it is applied once) and return it with its lines, in product order."""
+    document = type(document).objects.select_for_update().get(pk=document.pk)
+    if not document.is_draft:
+        raise ValidationError(done, code="already_done")
+    lines = list(document.lines.select_related("product__unit").order_by("product_id"))
+    if not lines:
+        raise ValidationError(empty, code="empty")
+    return document, lines
 
 
 def _mark_done(document, user: User) -> None:
