@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from catalog.validators import validate_barcode, validate_hsn
 from shop.gst import STATE_CHOICES, validate_gstin
 from shop.money import MONEY_FIELD, QUANTITY_FIELD, RATE_FIELD, format_quantity
+from shop.records import AppendOnlyRecord
 
 ZERO = Decimal("0")
 
@@ -217,7 +217,7 @@ class Stock(models.Model):
         return f"{self.product.name} @ {self.warehouse.name}: {format_quantity(self.quantity)}"
 
 
-class StockMovement(models.Model):
+class StockMovement(AppendOnlyRecord):
     """One change of stock. Append-only: a mistake is corrected by a new adjustment."""
 
     class Kind(models.TextChoices):
@@ -244,14 +244,8 @@ class StockMovement(models.Model):
     quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD, help_text=_("Positive in, negative out."))
     balance_after = models.DecimalField(_("balance after"), **QUANTITY_FIELD)
     unit_cost = models.DecimalField(_("unit cost"), **MONEY_FIELD, null=True, blank=True)
-    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, editable=False)
-    source_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
-    reference = models.CharField(_("reference"), max_length=60, blank=True,
-                                 help_text=_("The document this came from, such as an invoice number."))
-    note = models.CharField(_("note"), max_length=255, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True,
                              blank=True, related_name="+")
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -266,14 +260,6 @@ class StockMovement(models.Model):
     def __str__(self) -> str:
         sign = "+" if self.quantity > 0 else ""
         return f"{self.get_kind_display()} {sign}{format_quantity(self.quantity)} {self.product.name}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError(_("Stock movements cannot be changed; record an adjustment instead."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Stock movements cannot be deleted; record an adjustment instead."))
 
 
 

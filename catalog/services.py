@@ -13,7 +13,6 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -30,6 +29,7 @@ from catalog.models import (
 )
 from shop.models import ShopProfile, User
 from shop.money import format_quantity, to_paise
+from shop.records import source_fields
 
 ZERO = Decimal("0")
 Kind = StockMovement.Kind
@@ -166,7 +166,7 @@ def stock_move(
     if touched:
         _add_to_stock_rows(touched, negative_allowed=allow_negative)
 
-    source_type = ContentType.objects.get_for_model(source) if source is not None else None
+    links = source_fields(source)
     balances = {key: row.quantity for key, row in rows.items()}
     now = timezone.now()
     movements = []
@@ -175,9 +175,8 @@ def stock_move(
         balances[key] += change.quantity
         movements.append(StockMovement(
             product=change.product, warehouse=change.warehouse, kind=kind, reason=reason, quantity=change.quantity,
-            balance_after=balances[key], unit_cost=change.unit_cost, source_type=source_type,
-            source_id=source.pk if source is not None else None, reference=reference[:60], note=note[:255],
-            user=user, created_at=now,
+            balance_after=balances[key], unit_cost=change.unit_cost, reference=reference[:60], note=note[:255],
+            user=user, created_at=now, **links,
         ))
     return StockMovement.objects.bulk_create(movements)
 

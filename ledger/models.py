@@ -1,17 +1,16 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from shop.gst import STATE_CHOICES, validate_gstin
 from shop.money import MONEY_FIELD
+from shop.records import AppendOnlyRecord
 
 validate_phone = RegexValidator(r"^\+?\d{10,13}$", _("Enter a phone number of 10 to 13 digits, like 9876543210."))
 
@@ -56,28 +55,14 @@ class Customer(models.Model):
                                        % {"code": self.gstin[:2], "state": self.state}})
 
 
-class LedgerEntry(models.Model):
-    """Common shape of append-only money records: what document caused them, who, when."""
+class LedgerEntry(AppendOnlyRecord):
+    """Common shape of the books' lines: who wrote them, on top of the append-only record."""
 
-    reference = models.CharField(_("reference"), max_length=60, blank=True)
-    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, editable=False,
-                                    related_name="+")
-    source_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
-    note = models.CharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError(_("Ledger entries cannot be changed; record a reversing entry instead."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Ledger entries cannot be deleted; record a reversing entry instead."))
 
 
 class CreditEntry(LedgerEntry):

@@ -4,12 +4,12 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Sum
 
 from ledger.models import CreditEntry, Customer, DayBookEntry
 from shop.models import User
+from shop.records import source_fields
 
 ZERO = Decimal("0")
 
@@ -19,25 +19,19 @@ def customer_balance(customer: Customer) -> Decimal:
     return customer.credit_entries.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
-def _source_fields(source: models.Model | None) -> dict:
-    if source is None:
-        return {"source_type": None, "source_id": None}
-    return {"source_type": ContentType.objects.get_for_model(source), "source_id": source.pk}
-
-
 def post_credit(*, customer: Customer, kind: str, amount: Decimal, user: User | None, reference: str = "",
                 source: models.Model | None = None, note: str = "") -> CreditEntry:
     """Append one khata entry (positive: the customer owes more)."""
     return CreditEntry.objects.create(customer=customer, kind=kind, amount=amount, created_by=user,
-                                      reference=reference[:60], note=note[:255], **_source_fields(source))
+                                      reference=reference[:60], note=note[:255], **source_fields(source))
 
 
 def post_day_book(*, entries: Iterable[tuple[str, str, Decimal]], day: date, user: User | None,
                   reference: str = "", source: models.Model | None = None) -> list[DayBookEntry]:
     """Append day book entries given as (kind, method, signed amount); zero amounts are skipped."""
-    source_fields = _source_fields(source)
+    links = source_fields(source)
     return DayBookEntry.objects.bulk_create([
         DayBookEntry(date=day, kind=kind, method=method, amount=amount, created_by=user, reference=reference[:60],
-                     **source_fields)
+                     **links)
         for kind, method, amount in entries if amount
     ])
