@@ -15,6 +15,7 @@ help:
 	@echo "make test     run the test suite (SQLite, or DATABASE_URL if set)"
 	@echo "make test-pg  run the test suite on PostgreSQL ($(PG_TEST_URL))"
 	@echo "make lint     ruff"
+	@echo "make worker   run the background worker (emails, schedules) beside the server"
 
 # The venv is rebuilt when the requirements change; a stamp file records each install.
 $(BIN)/python:
@@ -49,6 +50,9 @@ test-pg: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+
+worker: $(VENV)/.installed .env
+	$(BIN)/python manage.py qcluster
 
 venv-dev: $(VENV)/.installed-dev
 

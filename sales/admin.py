@@ -13,6 +13,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from sales.admin_views import document_urls
 from sales.counter import counter_urls
+from sales.email_views import email_urls
 from sales.models import Invoice, InvoiceLine, Payment
 from sales.selectors import whatsapp_share_link
 from sales.services import invoice_cancel
@@ -132,7 +133,7 @@ class InvoiceAdmin(ModelAdmin):
     list_select_related = ("customer", "cashier")
     show_full_result_count = False
     inlines = [InvoiceLineInline, PaymentInline]
-    actions_detail = ["print_a4", "print_receipt", "share_whatsapp", "cancel_invoice"]
+    actions_detail = ["print_a4", "print_receipt", "email_invoice", "share_whatsapp", "cancel_invoice"]
     fieldsets = (
         (None, {"fields": ("number", "issued_at", "status", "cashier", "customer", "place_of_supply",
                            "inter_state", "bill_of_supply", "warehouse")}),
@@ -171,6 +172,10 @@ class InvoiceAdmin(ModelAdmin):
     def print_receipt(self, request, object_id):
         return redirect("admin:sales_invoice_receipt", object_id)
 
+    @action(description=_("Email invoice"), icon="mail")
+    def email_invoice(self, request, object_id):
+        return redirect("admin:sales_invoice_email", object_id)
+
     @action(description=_("WhatsApp"), icon="share", attrs={"target": "_blank", "rel": "noopener"})
     def share_whatsapp(self, request, object_id):
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -182,7 +187,7 @@ class InvoiceAdmin(ModelAdmin):
 
     def get_urls(self):
         cancel = self.admin_site.admin_view(CancelInvoiceView.as_view(model_admin=self))
-        return [*counter_urls(self), *document_urls(self),
+        return [*counter_urls(self), *document_urls(self), *email_urls(self),
                 path("<int:pk>/cancel/", cancel, name="sales_invoice_cancel"), *super().get_urls()]
 
     @display(description=_("Total"), ordering="grand_total")

@@ -41,7 +41,7 @@ def _queue_confirmation_email(payment: Payment) -> None:
 def upi_payment_confirm(*, payment: Payment, utr: str, via: str, user: User | None = None) -> Confirmation:
     """Confirm an awaiting UPI payment with its UTR, post it to today's day book and thank the customer."""
     utr = clean_utr(utr)
-    payment = Payment.objects.select_for_update().select_related("invoice__customer").get(pk=payment.pk)
+    payment = Payment.objects.select_for_update(of=("self",)).select_related("invoice__customer").get(pk=payment.pk)
     if payment.method != Payment.Method.UPI:
         raise ValidationError("Only UPI payments wait for a transaction number.", code="not_upi")
     if payment.status == Payment.Status.CONFIRMED:

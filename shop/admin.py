@@ -13,6 +13,7 @@ from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from shop import (
+    admin_notifications,  # noqa: F401  (registers the email outbox)
     admin_tasks,  # noqa: F401  (re-skins Django-Q2's pages)
     roles,
 )

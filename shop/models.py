@@ -102,3 +102,9 @@ class ShopProfile(models.Model):
             if self.state and self.gstin[:2] != self.state:
                 message = _("This GSTIN belongs to state %(code)s, not the shop's state %(state)s.")
                 raise ValidationError({"gstin": message % {"code": self.gstin[:2], "state": self.state}})
+
+
+# The email outbox lives in its own package but belongs to this app (its tables are shop_*).
+from shop.notifications.models import OutboundEmail, OutboundEmailAttachment  # noqa: E402
+
+__all__ = ["OutboundEmail", "OutboundEmailAttachment", "ShopProfile", "User"]

@@ -76,6 +76,8 @@ def navigation(request) -> list[dict]:
                 _item(_("Scheduled tasks"), "schedule", "admin:django_q_schedule_changelist",
                       "django_q.view_schedule"),
                 _item(_("Failed tasks"), "error", "admin:django_q_failure_changelist", "django_q.view_failure"),
+                _item(_("Email outbox"), "outgoing_mail", "admin:shop_outboundemail_changelist",
+                      "shop.view_outboundemail"),
             ],
         },
         {

@@ -17,7 +17,7 @@ from shop import roles
 from shop.models import OutboundEmail
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.sales.email_urls")]
+pytestmark = pytest.mark.django_db
 D = Decimal
 
 
