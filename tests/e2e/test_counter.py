@@ -37,6 +37,7 @@ def test_a_whole_sale_with_split_payment(counter):
     scan(page, ATTA, 1)
     scan(page, SALT, 2)
     scan(page, SALT, 2)  # scanning again adds one more
+    page.wait_for_function("document.querySelectorAll('#cart input.qty')[1].value === '2'")
     page.locator("#cart tbody tr").nth(1).locator("input.qty").fill("3")
     wait_for_total(page, "₹369.00")  # 285 + 3 x 28
     page.fill("#pay-upi", "200")
