@@ -15,6 +15,8 @@ from catalog.models import Brand, Category, Product, Stock, StockMovement, Suppl
 from catalog.resources import BrandResource, CategoryResource, OpeningStockResource, ProductResource, SupplierResource
 from catalog.selectors import last_movements, low_stock_products, out_of_stock_products, with_stock_on_hand
 from catalog.services import stock_adjust
+from catalog.validators import hsn_length_problem
+from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
 
 COST_PERMISSION = "catalog.view_cost_price"
@@ -116,9 +118,18 @@ class StockLevelFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProductForm(forms.ModelForm):
+    def clean_hsn_code(self):
+        code = self.cleaned_data["hsn_code"]
+        if problem := hsn_length_problem(code, ShopProfile.objects.get_profile().hsn_min_digits):
+            raise ValidationError(problem)
+        return code
+
+
 @admin.register(Product)
 class ProductAdmin(ShopImportExportMixin, HidesCostsMixin, SimpleHistoryAdmin, ModelAdmin):
     resource_classes = [ProductResource]
+    form = ProductForm
     cost_fields = ("cost_price", "cost")
     list_display = ("name", "sku", "barcode", "category", "price", "cost", "stock_on_hand", "tax_rate", "is_active")
     list_filter = ("is_active", StockLevelFilter, ("category", RelatedDropdownFilter),

@@ -34,7 +34,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from catalog.models import Brand, Category, Product, Stock, StockMovement, Supplier, TaxRate, Unit, Warehouse
 from catalog.services import StockChange, stock_add_opening
+from catalog.validators import hsn_length_problem
 from shop.gst import STATES
+from shop.models import ShopProfile
 from shop.money import MONEY_FIELD, QUANTITY_FIELD
 
 # The file readers in catalog.importing add this column: the row's number as the spreadsheet shows it.
@@ -797,6 +799,7 @@ class ProductResource(ShopResource):
                                 .values_list("barcode", "sku")}
         self._skus = skus
         self._seen_barcodes: dict[str, int] = {}
+        self._hsn_min_digits = ShopProfile.objects.get_profile().hsn_min_digits
 
     def existing_instances(self, dataset):
         related = ("category__parent", "brand", "unit", "tax_rate")
@@ -814,6 +817,8 @@ class ProductResource(ShopResource):
 
     def row_problems(self, instance, row, row_number):
         problems = super().row_problems(instance, row, row_number)
+        if hsn_problem := hsn_length_problem(instance.hsn_code, self._hsn_min_digits):
+            problems.setdefault("hsn_code", hsn_problem)
         barcode = instance.barcode
         if barcode:
             first = self._seen_barcodes.setdefault(barcode, row_number)

@@ -34,3 +34,11 @@ def validate_barcode(value: str) -> None:
         return
     if not code.isprintable() or " " in code:
         raise ValidationError(_("A barcode cannot contain spaces or control characters."), code="barcode_chars")
+
+
+def hsn_length_problem(code: str, min_digits: int) -> str:
+    """Return why an HSN code is too short for the shop's turnover bracket, or "" when it is fine."""
+    if code and len(code) < min_digits:
+        return (f"This shop needs HSN codes of at least {min_digits} digits (set in the shop profile); "
+                f"{code} has {len(code)}.")
+    return ""

@@ -377,3 +377,13 @@ def test_stock_exports_as_an_opening_stock_sheet(stocked_products):
     assert dataset.headers == ["sku", "warehouse", "quantity", "unit_cost"]
     assert ["RICE-5KG", "Shop floor", "12.000", D("80.00")] in [list(row) for row in dataset]
     assert Warehouse.objects.count() == 2
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_shop_needing_six_digit_hsn_refuses_four_digit_codes(catalogue, fmt):
+    from shop.models import ShopProfile
+
+    ShopProfile.objects.filter(pk=ShopProfile.objects.get_profile().pk).update(hsn_min_digits=6)
+    report = run("products", f"products.{fmt}")
+    assert not report.ok and not Product.objects.exists()
+    assert "at least 6 digits" in error_at(report, 2, "hsn_code").message

@@ -175,3 +175,19 @@ def test_postgres_has_trigram_indexes_for_product_search():
                        ["%trgm"])
         names = {row[0] for row in cursor.fetchall()}
     assert names == {"product_name_upper_trgm", "product_sku_upper_trgm", "product_barcode_upper_trgm"}
+
+
+@pytest.mark.parametrize(("min_digits", "hsn", "accepted"), [(4, "1905", True), (6, "1905", False),
+                                                              (6, "190590", True), (6, "", True)])
+def test_product_form_enforces_the_shops_hsn_length(client, owner, min_digits, hsn, accepted):
+    from shop.models import ShopProfile
+
+    ShopProfile.objects.filter(pk=ShopProfile.objects.get_profile().pk).update(hsn_min_digits=min_digits)
+    client.force_login(owner)
+    data = {"name": "Marie Gold", "sku": "MG-1", "barcode": "", "hsn_code": hsn, "unit": factories.unit("pcs").pk,
+            "selling_price": "30", "tax_inclusive": "on", "tax_rate": factories.tax_rate("5").pk, "cost_price": "25",
+            "reorder_quantity": "0", "is_active": "on", **inline("stocks", [])}
+    response = client.post(reverse("admin:catalog_product_add"), data)
+    assert (response.status_code == 302) is accepted
+    if not accepted:
+        assert "at least 6 digits" in response.context["adminform"].form.errors["hsn_code"][0]
