@@ -37,8 +37,11 @@ def validate_barcode(value: str) -> None:
 
 
 def hsn_length_problem(code: str, min_digits: int) -> str:
-    """Return why an HSN code is too short for the shop's turnover bracket, or "" when it is fine."""
-    if code and len(code) < min_digits:
+    """Return why a well-formed HSN code is too short for the shop's turnover bracket, or "" when it is fine.
+
+    A malformed code is left to validate_hsn, which says what shape an HSN code has.
+    """
+    if code and code.isdigit() and len(code) in (4, 6, 8) and len(code) < min_digits:
         return (f"This shop needs HSN codes of at least {min_digits} digits (set in the shop profile); "
                 f"{code} has {len(code)}.")
     return ""
