@@ -16,6 +16,7 @@ from catalog.resources import BrandResource, CategoryResource, OpeningStockResou
 from catalog.selectors import last_movements, low_stock_products, out_of_stock_products, with_stock_on_hand
 from catalog.services import stock_adjust
 from catalog.validators import hsn_length_problem
+from shop.admin_base import RecordAdminMixin
 from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
 
@@ -228,7 +229,7 @@ class StockAdmin(ShopImportExportMixin, ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ModelAdmin):
+class StockMovementAdmin(RecordAdminMixin, ModelAdmin):
     list_display = ("created_at", "product", "warehouse", "kind", "signed_quantity", "balance_after", "reference",
                     "user")
     list_filter = ("kind", ("created_at", RangeDateTimeFilter), ("product", AutocompleteSelectFilter), "warehouse",
@@ -241,12 +242,3 @@ class StockMovementAdmin(ModelAdmin):
     @display(description=_("Quantity"), ordering="quantity")
     def signed_quantity(self, obj):
         return ("+" if obj.quantity > 0 else "") + format_quantity(obj.quantity)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,7 +6,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
@@ -18,20 +18,9 @@ from sales.models import Invoice, InvoiceLine, Payment
 from sales.selectors import whatsapp_share_link
 from sales.services import invoice_cancel
 from sales.upi_views import ConfirmUpiView, UpiStatementView
+from shop.admin_base import ReadOnlyInline, RecordAdminMixin
 from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
-
-
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class InvoiceLineInline(ReadOnlyInline):
@@ -123,8 +112,9 @@ class CancelInvoiceView(UnfoldModelAdminViewMixin, FormView):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ModelAdmin):
-    """Invoices are made at the counter and never edited here; they can be looked at, reprinted or cancelled."""
+class InvoiceAdmin(RecordAdminMixin, ModelAdmin):
+    """Invoices are made at the counter and never edited or deleted here (a mistake is cancelled); they can
+    be looked at, reprinted, emailed or cancelled."""
 
     list_display = ("number", "issued_at", "customer", "cashier", "total", "paid_by", "status_badge")
     list_filter = ("status", ("issued_at", RangeDateTimeFilter), "cashier", PaymentMethodFilter)
@@ -149,15 +139,6 @@ class InvoiceAdmin(ModelAdmin):
             return queryset
         # A cashier sees only the bills they made today.
         return queryset.filter(cashier=request.user, issued_at__date=timezone.localdate())
-
-    def has_add_permission(self, request):
-        return False  # bills are made at the counter
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # never deleted: a mistake is cancelled
 
     def has_cancel_invoice_permission(self, request, object_id=None):
         if not request.user.has_perm("sales.cancel_invoice"):
@@ -209,7 +190,7 @@ class InvoiceAdmin(ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ModelAdmin):
+class PaymentAdmin(RecordAdminMixin, ModelAdmin):
     """Payments are recorded by checkout; here UPI payments awaiting their UTR are confirmed."""
 
     list_display = ("invoice", "method", "amount_text", "status_badge", "reference", "created_at", "received_by",
@@ -227,15 +208,6 @@ class PaymentAdmin(ModelAdmin):
         if request.user.has_perm("sales.view_all_invoices"):
             return queryset
         return queryset.filter(invoice__cashier=request.user, invoice__issued_at__date=timezone.localdate())
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @display(description=_("Amount"), ordering="amount")
     def amount_text(self, payment):

@@ -12,33 +12,22 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 
+from shop.admin_base import ReadOnlyInline, RecordAdminMixin
 from shop.notifications.models import OutboundEmail, OutboundEmailAttachment
 from shop.notifications.services import email_resend
 
 RESEND_PERMISSION = "shop.change_outboundemail"
 
 
-class AttachmentInline(TabularInline):
+class AttachmentInline(ReadOnlyInline):
     model = OutboundEmailAttachment
     fields = ("filename", "mimetype", "size_text")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
     show_title = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("shop.view_outboundemail")
@@ -49,7 +38,9 @@ class AttachmentInline(TabularInline):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(ModelAdmin):
+class OutboundEmailAdmin(RecordAdminMixin, ModelAdmin):
+    """Emails are written by the services that cause them; resending is an action."""
+
     list_display = ("status_badge", "to", "subject", "attempts", "error_text", "created_at", "sent_at")
     list_display_links = ("to", "subject")
     list_filter = ("status", ("created_at", RangeDateTimeFilter), ("source_type", admin.RelatedOnlyFieldListFilter))
@@ -72,15 +63,6 @@ class OutboundEmailAdmin(ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("text_body", "html_body")  # loaded on the change page only
-
-    def has_add_permission(self, request):
-        return False  # emails are written by the services that cause them
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a record of what was sent; resending is an action
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request, obj=None):
         return request.user.has_perm(RESEND_PERMISSION)

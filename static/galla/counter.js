@@ -46,8 +46,12 @@
   }
 
   // ---------- errors next to the thing at fault ----------
-  function clearErrors() {
-    root.querySelectorAll("[data-error-for]").forEach((el) => { el.textContent = ""; });
+  // Each request clears only the errors it can answer for: a live total must not wipe
+  // "unknown barcode" under the scan box, for example.
+  function clearErrors(keys = null) {
+    root.querySelectorAll("[data-error-for]").forEach((el) => {
+      if (!keys || keys.includes(el.dataset.errorFor)) el.textContent = "";
+    });
     state.cart.forEach((line) => { line.error = ""; });
   }
 
@@ -135,7 +139,7 @@
   }
 
   const requestQuote = debounce(async () => {
-    clearErrors();
+    clearErrors(["discount", "__all__"]);
     if (!state.cart.length) { state.quote = null; renderTotals(); return; }
     const { data } = await api(urls.quote, {
       method: "POST",
