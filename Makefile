@@ -40,6 +40,10 @@ run: $(VENV)/.installed .env
 	@echo ""
 	@echo "Galla is running at http://$(HOST):$(PORT)/admin/  (Ctrl+C stops it)"
 	@echo ""
+	@# The task worker (emails, schedules) runs in its own process group beside the web server and
+	@# is stopped with it; a lingering qcluster gets SIGKILL after a grace period.
+	@setsid $(BIN)/python manage.py qcluster > .worker.log 2>&1 & worker=$$!; \
+	trap 'kill -TERM -$$worker 2>/dev/null; sleep 3; kill -KILL -$$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev
