@@ -17,7 +17,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from import_export.formats import base_formats
 from import_export.results import Result, RowResult
 
-from catalog.resources import RESOURCES, ROW_KEY, FileProblem, clean_text
+from catalog.import_widgets import ROW_KEY, clean_text
+from catalog.resources import RESOURCES, FileProblem
 from shop.models import User
 
 IMPORT_PERMISSION = "shop.import_data"

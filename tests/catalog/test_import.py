@@ -14,9 +14,10 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from catalog import resources
+from catalog.import_widgets import parse_decimal
 from catalog.importing import RowError, import_file, read_dataset
 from catalog.models import Brand, Category, Product, Stock, StockMovement, Supplier, Warehouse
-from catalog.resources import OpeningStockResource, ProductResource, parse_decimal
+from catalog.resources import OpeningStockResource, ProductResource
 from tests import factories
 
 pytestmark = pytest.mark.django_db
