@@ -34,13 +34,29 @@ def chromium_path_session():
     return CHROMIUM
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request, tmp_path_factory):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-IN",
                                   timezone_id="Asia/Kolkata")
     page = context.new_page()
     page.set_default_timeout(15000)
+    events: list[str] = []
+    page.on("console", lambda message: events.append(f"console {message.type}: {message.text}"))
+    page.on("response", lambda response: response.status >= 400 and events.append(
+        f"HTTP {response.status} {response.request.method} {response.url}"))
     yield page
+    if getattr(request.node, "call_failed", False):  # leave evidence for a failure seen only in CI
+        shot = tmp_path_factory.mktemp("e2e") / f"{request.node.name}.png"
+        page.screenshot(path=str(shot))
+        print(f"\nBrowser events of {request.node.name} (screenshot {shot}):", *events, sep="\n  ")
     context.close()
 
 
