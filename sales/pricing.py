@@ -50,12 +50,19 @@ class LineAmounts:
 
 @dataclass(frozen=True)
 class TaxSummaryRow:
+    """The lines of one GST rate (and cess rate) added up: a row of the bill's tax summary."""
+
     tax_rate: Decimal
     taxable: Decimal
     cgst: Decimal
     sgst: Decimal
     igst: Decimal
     cess: Decimal
+    cess_rate: Decimal = ZERO
+
+    @property
+    def tax(self) -> Decimal:
+        return self.cgst + self.sgst + self.igst + self.cess
 
 
 @dataclass(frozen=True)
@@ -144,8 +151,9 @@ def price_bill(lines: list[LineInput], *, inter_state: bool, round_off: bool = T
     summary = []
     for rate in sorted({(p.tax_rate, p.cess_rate) for p in priced}):
         rows = [p for p in priced if (p.tax_rate, p.cess_rate) == rate]
-        summary.append(TaxSummaryRow(tax_rate=rate[0], taxable=total("taxable", rows), cgst=total("cgst", rows),
-                                     sgst=total("sgst", rows), igst=total("igst", rows), cess=total("cess", rows)))
+        summary.append(TaxSummaryRow(
+            tax_rate=rate[0], cess_rate=rate[1], taxable=total("taxable", rows), cgst=total("cgst", rows),
+            sgst=total("sgst", rows), igst=total("igst", rows), cess=total("cess", rows)))
     return BillAmounts(
         lines=priced, inter_state=inter_state, gross=total("gross"),
         discount=total("line_discount") + total("bill_discount"), taxable=total("taxable"), cgst=total("cgst"),

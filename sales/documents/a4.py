@@ -10,7 +10,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table, TableStyle
 
 from sales.documents.fonts import fonts, rich
-from sales.documents.model import Document, Line, TaxRow
+from sales.documents.model import Document, Line
 from sales.documents.pages import BOTTOM_MARGIN, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, TOP_MARGIN, NumberedCanvas, on_page
 from sales.documents.parts import (
     ALERT,
@@ -26,7 +26,9 @@ from sales.documents.parts import (
     para,
     percent,
     quantity,
+    tax_total_rows,
 )
+from sales.pricing import TaxSummaryRow
 
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 TABLE_SIZE = 7.5
@@ -188,11 +190,11 @@ def _tax_summary(document: Document, width: float) -> Table:
     tax_columns = ["IGST"] if document.inter_state else ["CGST", "SGST"]
     header = ["GST rate", "Taxable value", *tax_columns, "Cess", "Total tax"]
 
-    def amounts(row: TaxRow) -> list[str]:
+    def amounts(row: TaxSummaryRow) -> list[str]:
         taxes = [row.igst] if document.inter_state else [row.cgst, row.sgst]
         return [money(row.taxable), *map(money, taxes), money(row.cess), money(row.tax)]
 
-    def rate(row: TaxRow) -> str:
+    def rate(row: TaxSummaryRow) -> str:
         return f"{percent(row.tax_rate)} + {percent(row.cess_rate)} cess" if row.cess_rate else percent(row.tax_rate)
 
     totals = document.totals
@@ -217,16 +219,7 @@ def _totals(document: Document, width: float) -> Table:
     rows: list[tuple[str, str]] = []
     if totals.discount:
         rows.append(("Discount given (included)", money(totals.discount)))
-    if document.shows_tax:
-        rows.append(("Taxable value", money(totals.taxable)))
-        if document.inter_state:
-            rows.append(("IGST", money(totals.igst)))
-        else:
-            rows += [("CGST", money(totals.cgst)), ("SGST", money(totals.sgst))]
-        if totals.cess:
-            rows.append(("Cess", money(totals.cess)))
-    else:
-        rows.append(("Total", money(totals.grand_total - totals.round_off)))
+    rows += tax_total_rows(document) or [("Total", money(totals.grand_total - totals.round_off))]
     rows += [("Round off", _signed(totals.round_off)), ("Grand total", money(totals.grand_total))]
     f = fonts()
     return Table([list(row) for row in rows], colWidths=[width * 0.55, width * 0.45], hAlign="RIGHT", style=[

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from sales.models import Invoice, Payment
+from sales.pricing import TaxSummaryRow
 from sales.upi import merchant_vpa, upi_payment_link
 from sales.words import amount_in_words
 from shop.gst import STATE_NAMES
@@ -60,21 +61,6 @@ class Line:
 
 
 @dataclass(frozen=True)
-class TaxRow:
-    tax_rate: Decimal
-    cess_rate: Decimal
-    taxable: Decimal
-    cgst: Decimal
-    sgst: Decimal
-    igst: Decimal
-    cess: Decimal
-
-    @property
-    def tax(self) -> Decimal:
-        return self.cgst + self.sgst + self.igst + self.cess
-
-
-@dataclass(frozen=True)
 class PaymentRow:
     method: str
     reference: str
@@ -118,7 +104,7 @@ class Document:
     inter_state: bool
     shows_tax: bool  # False on a bill of supply: no tax columns or lines at all
     lines: list[Line]
-    tax_summary: list[TaxRow]
+    tax_summary: list[TaxSummaryRow]
     totals: Totals
     amount_in_words: str
     payments: list[PaymentRow] = field(default_factory=list)
@@ -148,12 +134,12 @@ def seller_of(profile: ShopProfile) -> Seller:
                   email=profile.email, state=state_label(profile.state), logo_name=profile.logo.name or "")
 
 
-def tax_summary(lines: list[Line], cess_rates: list[Decimal]) -> list[TaxRow]:
+def tax_summary(lines: list[Line], cess_rates: list[Decimal]) -> list[TaxSummaryRow]:
     """Return one row per (GST rate, cess rate), summing the rounded lines so the rows add up to the totals."""
     groups: dict[tuple[Decimal, Decimal], list[Line]] = defaultdict(list)
     for line, cess_rate in zip(lines, cess_rates, strict=True):
         groups[(line.tax_rate, cess_rate)].append(line)
-    return [TaxRow(tax_rate=rate, cess_rate=cess_rate, taxable=sum((li.taxable for li in rows), ZERO),
+    return [TaxSummaryRow(tax_rate=rate, cess_rate=cess_rate, taxable=sum((li.taxable for li in rows), ZERO),
                    cgst=sum((li.cgst for li in rows), ZERO), sgst=sum((li.sgst for li in rows), ZERO),
                    igst=sum((li.igst for li in rows), ZERO), cess=sum((li.cess for li in rows), ZERO))
             for (rate, cess_rate), rows in sorted(groups.items())]

@@ -127,3 +127,18 @@ class UpiQr(Flowable):
         canvas.drawPath(path, stroke=0, fill=1)
         canvas.endForm()
         canvas.doForm(QR_FORM)
+
+
+def tax_total_rows(document) -> list[tuple[str, str]]:
+    """Return the tax lines of a document's totals: taxable value, then IGST or CGST and SGST, then cess."""
+    totals = document.totals
+    if not document.shows_tax:
+        return []
+    rows = [("Taxable value", money(totals.taxable))]
+    if document.inter_state:
+        rows.append(("IGST", money(totals.igst)))
+    else:
+        rows += [("CGST", money(totals.cgst)), ("SGST", money(totals.sgst))]
+    if totals.cess:
+        rows.append(("Cess", money(totals.cess)))
+    return rows

@@ -14,7 +14,19 @@ from reportlab.platypus.flowables import HRFlowable
 
 from sales.documents.fonts import fonts
 from sales.documents.model import Document
-from sales.documents.parts import ALERT, INK, MUTED, LogoFlowable, UpiQr, logo, money, para, percent, quantity
+from sales.documents.parts import (
+    ALERT,
+    INK,
+    MUTED,
+    LogoFlowable,
+    UpiQr,
+    logo,
+    money,
+    para,
+    percent,
+    quantity,
+    tax_total_rows,
+)
 
 PAGE_WIDTH = 80 * mm
 MARGIN_X = 4 * mm
@@ -102,14 +114,7 @@ def _totals(document: Document) -> list[Flowable]:
     rows = [(f"{count} item{'s' if count != 1 else ''}", "")]
     if totals.discount:
         rows.append(("You saved", money(totals.discount)))
-    if document.shows_tax:
-        rows.append(("Taxable value", money(totals.taxable)))
-        if document.inter_state:
-            rows.append(("IGST", money(totals.igst)))
-        else:
-            rows += [("CGST", money(totals.cgst)), ("SGST", money(totals.sgst))]
-        if totals.cess:
-            rows.append(("Cess", money(totals.cess)))
+    rows += tax_total_rows(document)
     sign = "+" if totals.round_off > 0 else ""
     rows += [("Round off", f"{sign}{money(totals.round_off)}"), ("GRAND TOTAL", money(totals.grand_total))]
     return [_pairs(rows, bold_last=True), para(document.amount_in_words, 6.5, color=MUTED)]
