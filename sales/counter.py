@@ -146,10 +146,6 @@ def _customer_from(data: dict) -> Customer | None:
     return customer
 
 
-def _money(value) -> str:
-    return str(value)
-
-
 class Quote(CounterApi):
     """POST the cart: every amount of the bill as checkout would compute it now."""
 
@@ -168,13 +164,13 @@ class Quote(CounterApi):
             "ok": True,
             "inter_state": inter_state,
             "warnings": {} if profile.allow_negative_stock else _stock_warnings(cart),
-            "lines": [{"taxable": _money(li.taxable), "tax": _money(li.tax), "total": _money(li.total)}
+            "lines": [{"taxable": str(li.taxable), "tax": str(li.tax), "total": str(li.total)}
                       for li in bill.lines],
-            "totals": {name: _money(getattr(bill, name)) for name in (
+            "totals": {name: str(getattr(bill, name)) for name in (
                 "gross", "discount", "taxable", "cgst", "sgst", "igst", "cess", "exact_total", "round_off",
                 "grand_total")},
-            "tax_summary": [{"rate": str(row.tax_rate), "taxable": _money(row.taxable), "cgst": _money(row.cgst),
-                             "sgst": _money(row.sgst), "igst": _money(row.igst)} for row in bill.tax_summary],
+            "tax_summary": [{"rate": str(row.tax_rate), "taxable": str(row.taxable), "cgst": str(row.cgst),
+                             "sgst": str(row.sgst), "igst": str(row.igst)} for row in bill.tax_summary],
         })
 
 
