@@ -10,16 +10,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-from django_setup import start_django
+from django_setup import run_on_databases, start_django
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_NAME = "galla_bench_admin"
 
 PAGES = [
     ("product list", "admin:catalog_product_changelist", {}),
@@ -79,21 +75,8 @@ def main() -> None:
     if args.single:
         print(json.dumps(run_one(args.single, args.products, args.runs)))
         return
-    results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for db in args.db:
-            if db == "sqlite":
-                url = f"sqlite:///{tmp}/admin.sqlite3"
-            else:
-                subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", PG_NAME], check=True,
-                               capture_output=True)
-                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", PG_NAME], check=True)
-                url = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-            out = subprocess.run([sys.executable, __file__, "--single", url, "--products", str(args.products),
-                                  "--runs", str(args.runs)], check=True, capture_output=True, text=True)
-            results[db] = json.loads(out.stdout.strip().splitlines()[-1])
-            if db == "postgres":
-                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", PG_NAME], check=True)
+    results = run_on_databases(__file__, args.db, ["--products", str(args.products), "--runs", str(args.runs)],
+                               name="galla_bench_admin")
     print(f"\nAdmin pages with {args.products:,} generated products, {args.runs} requests each (ms)\n")
     header = f"{'page':<30}" + "".join(f"{db + ' p50':>13}{db + ' p95':>13}{'queries':>9}" for db in results)
     print(header)

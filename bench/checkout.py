@@ -12,17 +12,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-from django_setup import start_django
+from django_setup import run_on_databases, start_django
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "galla_bench"
 
 
 def run_one(database_url: str, sales: int, products: int) -> dict:
@@ -101,20 +96,8 @@ def main() -> None:
         print(json.dumps(run_one(args.single, args.sales, args.products)))
         return
 
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for db in args.db:
-            if db == "sqlite":
-                url = f"sqlite:///{tmp}/bench.sqlite3"
-            else:
-                subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", PG_NAME], check=True)
-                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", PG_NAME], check=True)
-                url = f"{PG_SERVER}/{PG_NAME}"
-            out = subprocess.run([sys.executable, __file__, "--single", url, "--sales", str(args.sales),
-                                  "--products", str(args.products)], check=True, capture_output=True, text=True)
-            rows.append((db, json.loads(out.stdout.strip().splitlines()[-1])))
-            if db == "postgres":
-                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", PG_NAME], check=True)
+    rows = run_on_databases(__file__, args.db, ["--sales", str(args.sales), "--products", str(args.products)],
+                            name="galla_bench").items()
 
     print(f"\n{args.sales} checkouts of 10 lines, catalogue of {args.products:,} generated products\n")
     header = (f"{'database':<10} {'seed s':>7} {'p50 ms':>7} {'p95 ms':>7} {'sales/s':>8} {'floor p50':>10} "

@@ -20,3 +20,33 @@ def start_django(database_url: str, *, settings: str = "shop.settings", **enviro
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def run_on_databases(script: str, databases: list[str], args: list[str], *, name: str) -> dict:
+    """Run `script --single <url> args` in a child process on a fresh database of each kind
+    ("sqlite", "postgres"), and return each child's last printed line, read as JSON."""
+    import json
+    import subprocess
+    import tempfile
+
+    def pg(*command: str) -> None:
+        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", name], check=True, capture_output=True)
+
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for database in databases:
+            if database == "sqlite":
+                url = f"sqlite:///{tmp}/{name}.sqlite3"
+            else:
+                pg("dropdb", "--if-exists")
+                pg("createdb")
+                url = f"{PG_SERVER}/{name}"
+            out = subprocess.run([sys.executable, script, "--single", url, *args], check=True, capture_output=True,
+                                 text=True)
+            results[database] = json.loads(out.stdout.strip().splitlines()[-1])
+            if database == "postgres":
+                pg("dropdb")
+    return results
