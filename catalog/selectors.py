@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from catalog.models import Product, Stock, StockMovement
+from catalog.models import Product, Stock, StockMovement, Warehouse
 from shop.models import ShopProfile
 
 ZERO = Decimal("0")
@@ -60,6 +60,15 @@ def suggested_order_quantity(*, on_hand: Decimal, level: Decimal, reorder_quanti
     wanted = reorder_quantity if reorder_quantity > 0 else 2 * level - on_hand
     quantity = max(wanted, to_reach_level, ZERO)
     return quantity.to_integral_value(rounding=ROUND_CEILING) if whole_units else quantity
+
+
+def stock_by_product(products: list[Product], warehouse: Warehouse | None = None) -> dict[int, Decimal]:
+    """Return each product's stock (in one warehouse, or summed over all) with one query; missing means none."""
+    rows = Stock.objects.filter(product__in=products)
+    if warehouse is not None:
+        rows = rows.filter(warehouse=warehouse)
+    return {row["product_id"]: row["total"]
+            for row in rows.values("product_id").annotate(total=Sum("quantity")).order_by()}
 
 
 def last_movements(product: Product, limit: int = 10) -> QuerySet[StockMovement]:

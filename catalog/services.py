@@ -27,6 +27,7 @@ from catalog.models import (
     StockTransfer,
     Warehouse,
 )
+from catalog.selectors import stock_by_product
 from shop.models import ShopProfile, User
 from shop.money import format_quantity, to_paise
 from shop.records import source_fields
@@ -211,7 +212,7 @@ def stock_receive(*, receipt: PurchaseReceipt, user: User) -> list[StockMovement
                                  empty="Add at least one line before receiving the goods.")
 
     products = [line.product for line in lines]
-    on_hand = _total_stock_by_product(products)
+    on_hand = stock_by_product(products)
     for line in lines:
         _update_average_cost(line.product, on_hand, line.quantity, line.unit_cost)
     Product.objects.bulk_update(products, ["cost_price"])
@@ -223,11 +224,6 @@ def stock_receive(*, receipt: PurchaseReceipt, user: User) -> list[StockMovement
     )
     _mark_done(receipt, user)
     return movements
-
-
-def _total_stock_by_product(products: list[Product]) -> dict[int, Decimal]:
-    totals = Stock.objects.filter(product__in=products).values("product_id").annotate(total=models.Sum("quantity"))
-    return {row["product_id"]: row["total"] for row in totals}
 
 
 def _update_average_cost(product: Product, on_hand: dict[int, Decimal], quantity: Decimal, unit_cost: Decimal):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib.auth import authenticate
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, JsonResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from django.views.generic import TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from catalog.models import Product, Warehouse
+from catalog.selectors import stock_by_product
 from ledger.models import Customer
 from ledger.posting import customer_balance
 from ledger.services import customer_create
@@ -29,7 +31,6 @@ from sales.selectors import (
     product_by_code,
     product_payload,
     search_products,
-    stock_on_hand,
     upi_awaiting_amount,
     whatsapp_share_link,
 )
@@ -53,10 +54,8 @@ class CounterView(UnfoldModelAdminViewMixin, TemplateView):
         profile = ShopProfile.objects.get_profile()
         return super().get_context_data(
             profile=profile,
-            payment_methods=Payment.Method.choices,
             states=STATE_CHOICES,
             discount_limit=profile.cashier_discount_limit,
-            can_approve=self.request.user.has_perm("sales.approve_discount"),
             counter_urls={name: reverse(f"admin:sales_counter_{name}") for name in API_NAMES},
             **kwargs,
         )
@@ -79,7 +78,7 @@ class CounterApi(PermissionRequiredMixin, View):
         return data
 
     @staticmethod
-    def refusal(error: ValidationError, status: int = 400) -> JsonResponse:
+    def refusal(error: ValidationError) -> JsonResponse:
         if hasattr(error, "error_dict"):
             errors = {key: [str(message) for e in items for message in e.messages]
                       for key, items in error.error_dict.items()}
@@ -87,7 +86,7 @@ class CounterApi(PermissionRequiredMixin, View):
         else:
             errors, codes = {"__all__": error.messages}, {error.code}
         return JsonResponse({"ok": False, "errors": errors, "needs_approval": bool(codes & APPROVAL_CODES)},
-                            status=status)
+                            status=400)
 
     def dispatch(self, request, *args, **kwargs):
         try:
@@ -109,7 +108,7 @@ class ProductLookup(CounterApi):
         if product is None:
             return JsonResponse({"ok": False, "errors": {"scan": [f"No product has the code {code.strip()!r}."]}},
                                 status=404)
-        on_hand = stock_on_hand([product], _default_warehouse()).get(product.pk)
+        on_hand = stock_by_product([product], _default_warehouse()).get(product.pk)
         return JsonResponse({"ok": True, "product": product_payload(product, on_hand)})
 
 
@@ -118,7 +117,7 @@ class ProductSearch(CounterApi):
 
     def get(self, request):
         products = search_products(request.GET.get("q", ""))
-        on_hand = stock_on_hand(products, _default_warehouse()) if products else {}
+        on_hand = stock_by_product(products, _default_warehouse()) if products else {}
         return JsonResponse({"ok": True, "results": [product_payload(p, on_hand.get(p.pk)) for p in products]})
 
 
@@ -176,7 +175,7 @@ class Quote(CounterApi):
 
 def _stock_warnings(cart) -> dict[str, list[str]]:
     """Say, per line, when the cart wants more than the shop floor holds (checkout will refuse it)."""
-    on_hand = stock_on_hand([line.product for line in cart], _default_warehouse())
+    on_hand = stock_by_product([line.product for line in cart], _default_warehouse())
     wanted: dict[int, Decimal] = {}
     for line in cart:
         wanted[line.product.pk] = wanted.get(line.product.pk, Decimal("0")) + line.quantity
@@ -234,6 +233,7 @@ def _url_or_empty(name: str, pk: int) -> str:
 
 
 def invoice_payload(invoice: Invoice) -> dict:
+    prefetch_related_objects([invoice], "payments")  # the due amounts below all read them
     profile = ShopProfile.objects.get_profile()
     upi_due = upi_awaiting_amount(invoice)
     vpa = merchant_vpa(profile)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ledger.models import DayBookEntry
 from ledger.posting import post_day_book
+from sales.emails import payment_confirmation_email_queue
 from sales.models import Invoice, Payment
 from sales.upi import clean_utr
 from shop.models import User
@@ -27,14 +28,6 @@ log = logging.getLogger(__name__)
 class Confirmation:
     payment: Payment
     newly_confirmed: bool  # False for a replay of a confirmation already recorded
-
-
-def _queue_confirmation_email(payment: Payment) -> None:
-    try:
-        from sales.emails import payment_confirmation_email_queue
-    except ImportError:  # emails not installed in this build
-        return
-    payment_confirmation_email_queue(payment=payment)
 
 
 @transaction.atomic
@@ -60,7 +53,7 @@ def upi_payment_confirm(*, payment: Payment, utr: str, via: str, user: User | No
     payment.save(update_fields=["status", "reference", "confirmed_at", "confirmed_via", "confirmed_by"])
     post_day_book(entries=[(DayBookEntry.Kind.SALE, Payment.Method.UPI, payment.amount)],
                   day=timezone.localdate(now), user=user, reference=payment.invoice.number, source=payment.invoice)
-    _queue_confirmation_email(payment)
+    payment_confirmation_email_queue(payment=payment)
     return Confirmation(payment, newly_confirmed=True)
 
 

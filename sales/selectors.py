@@ -3,10 +3,10 @@
 from decimal import Decimal
 from urllib.parse import quote
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from catalog.models import Product, Stock, Warehouse
+from catalog.models import Product
 from sales.models import Invoice, Payment
 from shop.money import format_inr, format_quantity
 
@@ -43,13 +43,6 @@ def search_products(query: str, *, limit: int = SEARCH_LIMIT) -> list[Product]:
         if len(found) >= limit:
             break
     return list(found.values())
-
-
-def stock_on_hand(products: list[Product], warehouse: Warehouse) -> dict[int, Decimal]:
-    """Return the stock of each product in one warehouse (one query)."""
-    rows = (Stock.objects.filter(product__in=products, warehouse=warehouse).values("product_id")
-            .annotate(total=Sum("quantity")))
-    return {row["product_id"]: row["total"] for row in rows}
 
 
 def product_payload(product: Product, on_hand: Decimal | None) -> dict:

@@ -148,8 +148,6 @@ def seed_bulk_products(count: int, *, batch_size: int = 2000) -> int:
                 )
                 for n in batch
             ])
-            if not products[0].pk:  # backends that do not return ids from bulk inserts
-                products = list(Product.objects.filter(sku__in=[p.sku for p in products]))
             _add_opening_stock([(p, Decimal(50 + int(p.sku[4:]) % 150)) for p in products])
         created += len(products)
     if created and connection.vendor == "postgresql":

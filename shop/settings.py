@@ -210,7 +210,6 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": False,
     "SHOW_HISTORY": True,
     "ENVIRONMENT": "shop.sidebar.environment_badge",
-    "DASHBOARD_CALLBACK": "shop.dashboard.dashboard_callback",
     "STYLES": [lambda request: f"{STATIC_URL}galla/admin.css"],
     "COLORS": {
         "primary": {
