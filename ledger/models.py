@@ -39,6 +39,7 @@ class Customer(models.Model):
         ordering = ["name"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        permissions = [("manage_customer_credit", _("Set customer credit limits, tax details and status"))]
         constraints = [models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="customer_phone_unique")]
 
     def __str__(self) -> str:

@@ -208,9 +208,12 @@ class CustomerApi(CounterApi):
         if not request.user.has_perm("ledger.add_customer"):
             return JsonResponse({"ok": False, "errors": {"customer": ["You may not add customers."]}}, status=403)
         data = self.body(request)
-        customer = customer_create(name=str(data.get("name", "")), phone=str(data.get("phone", "")),
-                                   email=str(data.get("email", "")), gstin=str(data.get("gstin", "")),
-                                   state=str(data.get("state", "")))
+        # No limit: the shop's default. Only an owner or manager may send one (the service refuses a cashier).
+        limit = data.get("credit_limit")
+        customer = customer_create(user=request.user, name=str(data.get("name", "")),
+                                   phone=str(data.get("phone", "")), email=str(data.get("email", "")),
+                                   gstin=str(data.get("gstin", "")), state=str(data.get("state", "")),
+                                   credit_limit=None if limit in (None, "") else str(limit))
         return JsonResponse({"ok": True, "customer": customer_payload(customer)}, status=201)
 
 

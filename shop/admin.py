@@ -92,7 +92,7 @@ class ShopProfileAdmin(SimpleHistoryAdmin, ModelAdmin):
         (_("Shop"), {"fields": ("name", "address", "state", "phone", "email", "logo")}),
         (_("Tax"), {"fields": ("gstin", "composition_scheme", "hsn_min_digits")}),
         (_("Billing"), {"fields": ("invoice_prefix", "financial_year_start_month", "round_off", "upi_vpa",
-                                   "cashier_discount_limit")}),
+                                   "cashier_discount_limit", "default_credit_limit")}),
         (_("Stock"), {"fields": ("allow_negative_stock", "low_stock_threshold")}),
     )
 

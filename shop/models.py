@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from shop import roles
 from shop.gst import STATE_CHOICES, validate_gstin
+from shop.money import MONEY_FIELD
 
 
 class User(AbstractUser):
@@ -81,6 +82,9 @@ class ShopProfile(models.Model):
         _("cashier discount limit (%)"), max_digits=5, decimal_places=2, default=Decimal("10"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("Cashiers may discount a bill up to this percentage; above it a manager must approve."))
+    default_credit_limit = models.DecimalField(
+        _("default credit limit"), **MONEY_FIELD, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("The credit limit a new customer gets unless an owner or manager sets another. 0: no credit."))
     logo = models.ImageField(_("logo"), upload_to="shop/", blank=True)
 
     history = HistoricalRecords()

@@ -30,11 +30,13 @@ def test_owner_edits_the_profile_in_the_admin(client, owner):
         "name": "Gupta Medical", "address": "MG Road, Bengaluru", "state": "29", "phone": "", "email": "",
         "gstin": "29AAGCB7383J1Z4", "hsn_min_digits": 4, "invoice_prefix": "GM", "financial_year_start_month": 4,
         "round_off": "on", "upi_vpa": "gupta@okhdfc", "cashier_discount_limit": "5", "low_stock_threshold": "3",
+        "default_credit_limit": "500",
     }
     response = client.post(reverse("admin:shop_shopprofile_change", args=[profile.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     profile.refresh_from_db()
     assert (profile.name, profile.gstin, profile.invoice_prefix) == ("Gupta Medical", "29AAGCB7383J1Z4", "GM")
+    assert profile.default_credit_limit == 500
     last_change = profile.history.first()
     assert (last_change.history_type, last_change.history_user) == ("~", owner)
 
