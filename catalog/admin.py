@@ -9,6 +9,7 @@ from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateTime
 from unfold.decorators import display
 
 from catalog import admin_documents  # noqa: F401  (registers purchase receipts, transfers and counts)
+from catalog.admin_costs import HidesCostsMixin, ReadOnlyHistoryMixin
 from catalog.admin_import import ShopImportExportMixin
 from catalog.admin_views import LowStockView
 from catalog.models import Brand, Category, Product, Stock, StockMovement, Supplier, TaxRate, Unit, Warehouse
@@ -19,34 +20,6 @@ from catalog.validators import hsn_length_problem
 from shop.admin_base import RecordAdminMixin
 from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
-
-COST_PERMISSION = "catalog.view_cost_price"
-
-
-class HidesCostsMixin:
-    """Drop cost columns and fields for users without the cost-price permission (cashiers)."""
-
-    cost_fields: tuple[str, ...] = ()
-
-    def _hide_costs(self, request) -> bool:
-        return not request.user.has_perm(COST_PERMISSION)
-
-    def get_list_display(self, request):
-        fields = super().get_list_display(request)
-        return [f for f in fields if f not in self.cost_fields] if self._hide_costs(request) else fields
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if not self._hide_costs(request):
-            return fieldsets
-        return [
-            (name, {**options, "fields": [f for f in options["fields"] if f not in self.cost_fields]})
-            for name, options in fieldsets
-        ]
-
-    def get_exclude(self, request, obj=None):
-        excluded = list(super().get_exclude(request, obj) or [])
-        return excluded + list(self.cost_fields) if self._hide_costs(request) else excluded
 
 
 @admin.register(TaxRate)
@@ -80,7 +53,7 @@ class BrandAdmin(ShopImportExportMixin, ModelAdmin):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(ShopImportExportMixin, SimpleHistoryAdmin, ModelAdmin):
+class SupplierAdmin(ShopImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     resource_classes = [SupplierResource]
     list_display = ("name", "gstin", "phone", "email")
     search_fields = ("name", "gstin", "phone")
@@ -128,10 +101,10 @@ class ProductForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(ShopImportExportMixin, HidesCostsMixin, SimpleHistoryAdmin, ModelAdmin):
+class ProductAdmin(ShopImportExportMixin, HidesCostsMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     resource_classes = [ProductResource]
     form = ProductForm
-    cost_fields = ("cost_price", "cost")
+    cost_fields = ("cost",)
     list_display = ("name", "sku", "barcode", "category", "price", "cost", "stock_on_hand", "tax_rate", "is_active")
     list_filter = ("is_active", StockLevelFilter, ("category", RelatedDropdownFilter),
                    ("brand", RelatedDropdownFilter), ("tax_rate", RelatedDropdownFilter))
@@ -200,7 +173,7 @@ class StockAdjustForm(forms.ModelForm):
 
 
 @admin.register(Stock)
-class StockAdmin(ShopImportExportMixin, ModelAdmin):
+class StockAdmin(ShopImportExportMixin, HidesCostsMixin, ModelAdmin):
     resource_classes = [OpeningStockResource]
     form = StockAdjustForm
     list_display = ("product", "warehouse", "quantity", "location")
@@ -229,7 +202,7 @@ class StockAdmin(ShopImportExportMixin, ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(RecordAdminMixin, ModelAdmin):
+class StockMovementAdmin(RecordAdminMixin, HidesCostsMixin, ModelAdmin):
     list_display = ("created_at", "product", "warehouse", "kind", "signed_quantity", "balance_after", "reference",
                     "user")
     list_filter = ("kind", ("created_at", RangeDateTimeFilter), ("product", AutocompleteSelectFilter), "warehouse",

@@ -14,6 +14,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action, display
 
 from catalog import services
+from catalog.admin_costs import HidesCostsMixin
 from catalog.models import (
     PurchaseLine,
     PurchaseReceipt,
@@ -106,7 +107,8 @@ class PurchaseLineInline(DocumentLineInline):
 
 
 @admin.register(PurchaseReceipt)
-class PurchaseReceiptAdmin(StockDocumentAdmin):
+class PurchaseReceiptAdmin(HidesCostsMixin, StockDocumentAdmin):
+    cost_fields = ("total", "total_value")  # the bill's value: a sum of unit costs
     apply_service = staticmethod(lambda doc, user: services.stock_receive(receipt=doc, user=user))
     apply_document = _apply_action(_("Receive stock"))
     inlines = [PurchaseLineInline]
