@@ -9,7 +9,7 @@ from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateTime
 from unfold.decorators import display
 
 from catalog import admin_documents  # noqa: F401  (registers purchase receipts, transfers and counts)
-from catalog.admin_costs import HidesCostsMixin, ReadOnlyHistoryMixin
+from catalog.admin_costs import HidesCostsMixin
 from catalog.admin_import import ShopImportExportMixin
 from catalog.admin_views import LowStockView
 from catalog.models import Brand, Category, Product, Stock, StockMovement, Supplier, TaxRate, Unit, Warehouse
@@ -17,7 +17,7 @@ from catalog.resources import BrandResource, CategoryResource, OpeningStockResou
 from catalog.selectors import last_movements, low_stock_products, out_of_stock_products, with_stock_on_hand
 from catalog.services import stock_adjust
 from catalog.validators import hsn_length_problem
-from shop.admin_base import RecordAdminMixin
+from shop.admin_base import ReadOnlyHistoryMixin, RecordAdminMixin
 from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
 

@@ -7,7 +7,6 @@ and on its export alike. Django answers a refused lookup with a 400.
 
 from dataclasses import replace
 
-from django.core.exceptions import PermissionDenied
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from catalog.costs import cost_fields_of, lookup_touches_cost, may_see_costs
@@ -90,13 +89,3 @@ class HidesCostsMixin:
         if not self._hide_costs(request):
             return super().get_historical_record_context_helper(request, historical_record)
         return CostlessHistoryHelper(self.model, historical_record, hidden=self._cost_names())
-
-
-class ReadOnlyHistoryMixin:
-    """simple-history's version page saves a POSTed form for anyone who may view the object, whatever
-    SIMPLE_HISTORY_REVERT_DISABLED says (a cashier could rewrite a product there). History is for reading."""
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -15,6 +15,7 @@ from ledger.services import (
     customer_new,
     customer_update,
 )
+from shop.admin_base import ReadOnlyHistoryMixin
 
 
 class CustomerForm(forms.ModelForm):
@@ -47,7 +48,7 @@ class CustomerForm(forms.ModelForm):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin, ModelAdmin):
+class CustomerAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     form = CustomerForm
     list_display = ("name", "phone", "email", "gstin", "credit_limit", "is_active")
     list_filter = ("is_active", "state")

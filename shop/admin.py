@@ -17,6 +17,7 @@ from shop import (
     admin_tasks,  # noqa: F401  (re-skins Django-Q2's pages)
     roles,
 )
+from shop.admin_base import ReadOnlyHistoryMixin
 from shop.models import ShopProfile, User
 from shop.services import user_set_role
 
@@ -85,7 +86,7 @@ class GroupAdmin(BaseGroupAdmin, ModelAdmin):
 
 
 @admin.register(ShopProfile)
-class ShopProfileAdmin(SimpleHistoryAdmin, ModelAdmin):
+class ShopProfileAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     """One profile per installation: the list jumps straight to it, and nobody adds or deletes one."""
 
     fieldsets = (

@@ -1,5 +1,6 @@
 """Admin building blocks shared by the apps."""
 
+from django.core.exceptions import PermissionDenied
 from unfold.admin import TabularInline
 
 
@@ -23,3 +24,13 @@ class ReadOnlyInline(RecordAdminMixin, TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+
+class ReadOnlyHistoryMixin:
+    """simple-history's version page saves a POSTed form for anyone who may view the object, whatever
+    SIMPLE_HISTORY_REVERT_DISABLED says (a cashier could rewrite a product there). History is for reading."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
