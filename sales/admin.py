@@ -3,7 +3,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from unfold.admin import ModelAdmin
@@ -15,7 +14,7 @@ from sales.admin_views import document_urls
 from sales.counter import counter_urls
 from sales.email_views import email_urls
 from sales.models import Invoice, InvoiceLine, Payment
-from sales.selectors import whatsapp_share_link
+from sales.selectors import invoices_visible_to, payments_visible_to, whatsapp_share_link
 from sales.services import invoice_cancel
 from sales.upi_views import ConfirmUpiView, UpiStatementView
 from shop.admin_base import ReadOnlyInline, RecordAdminMixin
@@ -93,7 +92,7 @@ class CancelInvoiceView(UnfoldModelAdminViewMixin, FormView):
     form_class = CancelForm
 
     def get_invoice(self) -> Invoice:
-        return get_object_or_404(Invoice, pk=self.kwargs["pk"])
+        return get_object_or_404(invoices_visible_to(self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(invoice=self.get_invoice(), **kwargs)
@@ -134,11 +133,7 @@ class InvoiceAdmin(RecordAdminMixin, ModelAdmin):
     )
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("payments")
-        if request.user.has_perm("sales.view_all_invoices"):
-            return queryset
-        # A cashier sees only the bills they made today.
-        return queryset.filter(cashier=request.user, issued_at__date=timezone.localdate())
+        return invoices_visible_to(request.user, super().get_queryset(request)).prefetch_related("payments")
 
     def has_cancel_invoice_permission(self, request, object_id=None):
         if not request.user.has_perm("sales.cancel_invoice"):
@@ -204,10 +199,7 @@ class PaymentAdmin(RecordAdminMixin, ModelAdmin):
     actions_row = ["confirm_upi"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.has_perm("sales.view_all_invoices"):
-            return queryset
-        return queryset.filter(invoice__cashier=request.user, invoice__issued_at__date=timezone.localdate())
+        return payments_visible_to(request.user, super().get_queryset(request))
 
     @display(description=_("Amount"), ordering="amount")
     def amount_text(self, payment):

@@ -7,22 +7,23 @@ from collections.abc import Callable
 
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 
 from sales.documents import invoice_pdf, receipt_pdf
 from sales.models import Invoice
+from sales.selectors import CASHIER_INVOICE_DAYS, invoices_visible_to
 
 
 def printable_invoice(request: HttpRequest, pk: int) -> Invoice:
-    """Return the invoice if this user may print it: needs view permission; a cashier prints only their own."""
-    user = request.user
-    if not user.has_perm("sales.view_invoice"):
+    """Return the invoice if this user may print it (sales.selectors.invoices_visible_to decides)."""
+    if not request.user.has_perm("sales.view_invoice"):
         raise PermissionDenied("You cannot view invoices.")
-    invoice = get_object_or_404(Invoice, pk=pk)
-    if not user.has_perm("sales.view_all_invoices") and invoice.cashier_id != user.pk:
-        raise PermissionDenied("You can print only the invoices you made.")
+    if not Invoice.objects.filter(pk=pk).exists():
+        raise Http404("No such invoice.")
+    invoice = invoices_visible_to(request.user).filter(pk=pk).first()
+    if invoice is None:
+        raise PermissionDenied(f"A cashier prints only their own invoices of the last {CASHIER_INVOICE_DAYS} days.")
     return invoice
 
 

@@ -28,6 +28,7 @@ from sales.models import Invoice, Payment
 from sales.payments import upi_payment_confirm
 from sales.qr import qr_svg
 from sales.selectors import (
+    invoices_visible_to,
     product_by_code,
     product_payload,
     search_products,
@@ -270,7 +271,7 @@ class ConfirmUpi(CounterApi):
 
     def post(self, request):
         data = self.body(request)
-        invoice = Invoice.objects.filter(pk=data.get("invoice_id"), cashier=request.user).first()
+        invoice = invoices_visible_to(request.user).filter(pk=data.get("invoice_id")).first()
         payment = invoice and invoice.payments.filter(method=Payment.Method.UPI,
                                                       status=Payment.Status.AWAITING).first()
         if payment is None:

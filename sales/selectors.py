@@ -1,5 +1,6 @@
 """Reads for the billing counter: product look-up and search, fast on a large catalogue."""
 
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -11,10 +12,38 @@ from sales.models import Invoice, Payment
 from shop.money import format_inr, format_quantity
 
 SEARCH_LIMIT = 10
+# A cashier reaches their own bills of today and the six days before: enough to reprint or email a bill
+# for a customer who comes back within the week, without opening the shop's sales history.
+CASHIER_INVOICE_DAYS = 7
 
 
 def _sellable() -> QuerySet[Product]:
     return Product.objects.filter(is_active=True).select_related("unit", "tax_rate")
+
+
+def invoices_visible_to(user, invoices: QuerySet[Invoice] | None = None) -> QuerySet[Invoice]:
+    """Return the invoices this user may open, print, email, confirm or cancel.
+
+    The one rule for every list, page, PDF, email and JSON answer that reaches an invoice or its payments:
+    everyone's with `sales.view_all_invoices` (owner, manager); otherwise the user's own bills of today and
+    the CASHIER_INVOICE_DAYS - 1 days before.
+    """
+    return _visible(user, Invoice.objects.all() if invoices is None else invoices, prefix="")
+
+
+def payments_visible_to(user, payments: QuerySet[Payment] | None = None) -> QuerySet[Payment]:
+    """Return the payments of the invoices this user may open (see invoices_visible_to)."""
+    return _visible(user, Payment.objects.all() if payments is None else payments, prefix="invoice__")
+
+
+def _visible(user, queryset: QuerySet, *, prefix: str) -> QuerySet:
+    if not user.has_perm("sales.view_invoice"):
+        return queryset.none()
+    if user.has_perm("sales.view_all_invoices"):
+        return queryset
+    first_day = timezone.localdate() - timedelta(days=CASHIER_INVOICE_DAYS - 1)
+    since = timezone.make_aware(datetime.combine(first_day, time.min))
+    return queryset.filter(**{f"{prefix}cashier": user, f"{prefix}issued_at__gte": since})
 
 
 def product_by_code(code: str) -> Product | None:

@@ -210,6 +210,7 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": False,
     "SHOW_HISTORY": True,
     "ENVIRONMENT": "shop.sidebar.environment_badge",
+    "DASHBOARD_CALLBACK": "reports.home.home_context",
     "STYLES": [lambda request: f"{STATIC_URL}galla/admin.css"],
     "COLORS": {
         "primary": {

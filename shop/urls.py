@@ -12,5 +12,7 @@ urlpatterns = [
     path("payments/upi/callback/", upi_callback, name="upi_callback"),
 ]
 
+handler403 = "shop.views.permission_denied"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

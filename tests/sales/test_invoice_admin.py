@@ -23,10 +23,10 @@ def listed(client, **params) -> set[str]:
     return {invoice.number for invoice in response.context["cl"].result_list}
 
 
-def test_cashier_sees_only_their_own_invoices_of_today(client, shop, stocked, cashier, manager):
+def test_cashier_sees_only_their_own_invoices_of_the_last_seven_days(client, shop, stocked, cashier, manager):
     product = stocked()
     mine, theirs, old = sale(cashier, product), sale(manager, product), sale(cashier, product)
-    Invoice.objects.filter(pk=old.pk).update(issued_at=timezone.now() - timedelta(days=1))
+    Invoice.objects.filter(pk=old.pk).update(issued_at=timezone.now() - timedelta(days=8))
     client.force_login(cashier)
     assert listed(client) == {mine.number}
     assert client.get(reverse("admin:sales_invoice_change", args=[theirs.pk])).status_code == 302  # not found
