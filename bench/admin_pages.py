@@ -38,7 +38,7 @@ def run_one(database_url: str, products: int, runs: int) -> list[dict]:
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import reverse
 
-    from shop.demo import demo_barcode
+    from reports.demo import demo_barcode
     from shop.models import User
 
     setup_test_environment()  # lets the test client's "testserver" host in

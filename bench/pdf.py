@@ -22,7 +22,7 @@ SIZES = (1, 10, 100)
 
 def setup_django(folder: Path) -> None:
     start_django(f"sqlite:///{folder / 'bench.sqlite3'}")
-    from shop.demo import seed_demo
+    from reports.demo import seed_demo
 
     seed_demo(products=max(SIZES))
 

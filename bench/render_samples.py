@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def setup_django(folder: Path) -> None:
     start_django(f"sqlite:///{folder / 'samples.sqlite3'}", MEDIA_ROOT=str(folder / "media"))
-    from shop.demo import seed_demo
+    from reports.demo import seed_demo
 
     seed_demo()
 

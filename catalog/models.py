@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from catalog.validators import validate_barcode, validate_hsn
 from shop.gst import STATE_CHOICES, validate_gstin
 from shop.money import MONEY_FIELD, QUANTITY_FIELD, RATE_FIELD, format_quantity
-from shop.records import AppendOnlyRecord
+from shop.records import AppendOnlyRecord, append_only_triggers
 
 ZERO = Decimal("0")
 
@@ -256,6 +256,7 @@ class StockMovement(AppendOnlyRecord):
             models.Index(fields=["source_type", "source_id"], name="movement_source_idx"),
         ]
         constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="movement_quantity_not_zero")]
+        triggers = append_only_triggers()
 
     def __str__(self) -> str:
         sign = "+" if self.quantity > 0 else ""

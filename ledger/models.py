@@ -10,9 +10,18 @@ from simple_history.models import HistoricalRecords
 
 from shop.gst import STATE_CHOICES, validate_gstin
 from shop.money import MONEY_FIELD
-from shop.records import AppendOnlyRecord
+from shop.records import AppendOnlyRecord, append_only_triggers
 
 validate_phone = RegexValidator(r"^\+?\d{10,13}$", _("Enter a phone number of 10 to 13 digits, like 9876543210."))
+
+
+class PaymentMethod(models.TextChoices):
+    """How money moves: the one list for payments at the counter and the day book's lines."""
+
+    CASH = "cash", _("Cash")
+    UPI = "upi", _("UPI")
+    CARD = "card", _("Card")
+    CREDIT = "credit", _("Credit (udhar)")
 
 
 class Customer(models.Model):
@@ -87,6 +96,7 @@ class CreditEntry(LedgerEntry):
         verbose_name_plural = _("khata entries")
         indexes = [models.Index(fields=["customer", "created_at"], name="credit_customer_time_idx")]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="credit_entry_not_zero")]
+        triggers = append_only_triggers()
 
     def __str__(self) -> str:
         return f"{self.customer.name}: {self.get_kind_display()} {self.amount}"
@@ -104,11 +114,7 @@ class DayBookEntry(LedgerEntry):
         CASH_IN = "cash_in", _("Cash in")
         CASH_OUT = "cash_out", _("Cash out")
 
-    class Method(models.TextChoices):
-        CASH = "cash", _("Cash")
-        UPI = "upi", _("UPI")
-        CARD = "card", _("Card")
-        CREDIT = "credit", _("Credit (udhar)")
+    Method = PaymentMethod
 
     date = models.DateField(_("date"), db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -120,6 +126,7 @@ class DayBookEntry(LedgerEntry):
         verbose_name = _("day book entry")
         verbose_name_plural = _("day book entries")
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="day_book_entry_not_zero")]
+        triggers = append_only_triggers()
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.get_method_display()} {self.amount}"

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Warehouse
-from ledger.models import Customer
+from ledger.models import Customer, PaymentMethod
 from shop.gst import STATE_CHOICES
 from shop.money import MONEY_FIELD, QUANTITY_FIELD, RATE_FIELD
 
@@ -155,11 +155,7 @@ class InvoiceLine(models.Model):
 class Payment(models.Model):
     """Money taken for an invoice, by one method. Credit is a promise recorded in the khata."""
 
-    class Method(models.TextChoices):
-        CASH = "cash", _("Cash")
-        UPI = "upi", _("UPI")
-        CARD = "card", _("Card")
-        CREDIT = "credit", _("Credit (udhar)")
+    Method = PaymentMethod
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")

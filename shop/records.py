@@ -1,5 +1,6 @@
 """Append-only records: written once, never changed or deleted, linked to the document behind them."""
 
+import pgtrigger
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +13,13 @@ def source_fields(source: models.Model | None) -> dict:
     if source is None:
         return {"source_type": None, "source_id": None}
     return {"source_type": ContentType.objects.get_for_model(source), "source_id": source.pk}
+
+
+def append_only_triggers() -> list:
+    """Return the PostgreSQL trigger that refuses UPDATE and DELETE of a record's rows, whatever the caller
+    (QuerySet.update(), raw SQL, another program). Put it in each concrete model's Meta.triggers;
+    SQLite relies on save() and delete() below."""
+    return [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
 
 class AppendOnlyRecord(models.Model):

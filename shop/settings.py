@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_q",
     "anymail",
+    "pgtrigger",
     "shop",
     "catalog",
     "ledger",

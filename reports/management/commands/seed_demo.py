@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from shop.demo import DEMO_USERS, seed_demo
+from reports.demo import DEMO_USERS, seed_demo
 
 
 class Command(BaseCommand):

@@ -1,4 +1,8 @@
-"""Demo data: a small kirana shop, its three users and a catalogue (optionally a very large one)."""
+"""Demo data: a small kirana shop, its three users and a catalogue (optionally a very large one).
+
+It lives in reports, the app that may import every other, and writes through their services: stock
+arrives as opening-stock movements from catalog.services, never as rows written here.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -7,8 +11,9 @@ from itertools import islice
 from django.apps import apps
 from django.db import connection, transaction
 
-from catalog.models import Brand, Category, Product, Stock, StockMovement, TaxRate, Unit, Warehouse
+from catalog.models import Brand, Category, Product, TaxRate, Unit, Warehouse
 from catalog.reference import ensure_reference_data
+from catalog.services import StockChange, stock_add_opening
 from catalog.validators import gtin_check_digit
 from shop import roles
 from shop.models import ShopProfile, User
@@ -117,14 +122,10 @@ def seed_catalog() -> int:
 
 
 def _add_opening_stock(products_with_quantity) -> None:
-    """Record opening stock for brand-new products (no stock rows yet) in the default warehouse."""
+    """Record opening stock for new products in the default warehouse, through the stock service."""
     warehouse = Warehouse.objects.get(is_default=True)
-    Stock.objects.bulk_create([Stock(product=p, warehouse=warehouse, quantity=q) for p, q in products_with_quantity])
-    StockMovement.objects.bulk_create([
-        StockMovement(product=p, warehouse=warehouse, kind=StockMovement.Kind.OPENING, quantity=q, balance_after=q,
-                      unit_cost=p.cost_price, reference="Opening stock")
-        for p, q in products_with_quantity
-    ])
+    stock_add_opening(entries=[StockChange(p, warehouse, q, p.cost_price) for p, q in products_with_quantity],
+                      user=None)
 
 
 def seed_bulk_products(count: int, *, batch_size: int = 2000) -> int:

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 
 from catalog.models import Product, Stock, StockMovement
 from shop.models import ShopProfile, User
@@ -35,3 +36,12 @@ def test_seed_demo_products_builds_a_large_catalogue_with_opening_stock():
     assert StockMovement.objects.filter(product__sku__startswith="GEN-", kind="opening").count() == 2600
     for product in Product.objects.filter(sku__startswith="GEN-")[:50]:
         product.full_clean()  # generated barcodes and codes are valid
+
+
+@pytest.mark.django_db
+def test_demo_stock_arrives_as_movements_that_add_up():
+    call_command("seed_demo", products=30)
+    totals = dict(StockMovement.objects.values("product").annotate(total=Sum("quantity"))
+                  .values_list("product", "total"))
+    assert {s.product_id: s.quantity for s in Stock.objects.all()} == totals
+    assert not StockMovement.objects.filter(kind="opening", unit_cost__isnull=True).exists()
