@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0004_append_only_records'),
+        ('ledger', '0005_customer_credit_permission'),
     ]
 
     operations = [
