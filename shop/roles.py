@@ -14,6 +14,14 @@ ROLES = (OWNER, MANAGER, CASHIER)
 USER_MANAGEMENT_MODELS = {("shop", "user"), ("auth", "group"), ("auth", "permission")}
 # Framework internals nobody edits through the admin.
 INTERNAL_APPS = {"contenttypes", "sessions", "admin"}
+# Django-Q2 runs whatever a schedule names, so schedules are code: nobody adds or deletes one, the owner
+# changes when it runs, a manager looks. Task results and the queue are the owner's to look at.
+TASK_QUEUE_APP = "django_q"
+TASK_QUEUE_PERMISSIONS = {
+    OWNER: {"django_q.view_schedule", "django_q.change_schedule", "django_q.view_success", "django_q.view_failure",
+            "django_q.view_ormq"},
+    MANAGER: {"django_q.view_schedule"},
+}
 
 CASHIER_PERMISSIONS = {
     # catalog: look products up at the counter, never costs
@@ -40,9 +48,12 @@ CASHIER_PERMISSIONS = {
 def permissions_for(role: str, all_permissions: set[str]) -> set[str]:
     """Return the "app_label.codename" permissions a role holds, out of those that exist."""
     if role == OWNER:
-        return {p for p in all_permissions if p.split(".")[0] not in INTERNAL_APPS}
+        general = {p for p in all_permissions if p.split(".")[0] not in {*INTERNAL_APPS, TASK_QUEUE_APP}}
+        return general | (TASK_QUEUE_PERMISSIONS[OWNER] & all_permissions)
     if role == MANAGER:
-        return {p for p in permissions_for(OWNER, all_permissions) if _model_of(p) not in USER_MANAGEMENT_MODELS}
+        general = {p for p in permissions_for(OWNER, all_permissions)
+                   if _model_of(p) not in USER_MANAGEMENT_MODELS and not p.startswith(f"{TASK_QUEUE_APP}.")}
+        return general | (TASK_QUEUE_PERMISSIONS[MANAGER] & all_permissions)
     if role == CASHIER:
         return CASHIER_PERMISSIONS & all_permissions
     raise ValueError(f"Unknown role {role!r}")
