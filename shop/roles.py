@@ -13,7 +13,7 @@ ROLES = (OWNER, MANAGER, CASHIER)
 # Only the owner manages who works in the shop.
 USER_MANAGEMENT_MODELS = {("shop", "user"), ("auth", "group"), ("auth", "permission")}
 # Framework internals nobody edits through the admin.
-INTERNAL_APPS = {"contenttypes", "sessions", "admin"}
+INTERNAL_APPS = {"contenttypes", "sessions", "admin", "axes"}
 
 CASHIER_PERMISSIONS = {
     # catalog: look products up at the counter, never costs
