@@ -12,7 +12,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -40,10 +40,12 @@ from sales.upi import merchant_vpa, upi_payment_link
 from shop.gst import STATE_CHOICES
 from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
+from shop.signin import lockout_message
 
 COUNTER_PERMISSION = "sales.use_counter"
 APPROVAL_CODES = {"discount_needs_approval", "credit_limit"}
-API_NAMES = ("product", "search", "quote", "customer", "checkout", "confirm_upi")
+APPROVER_NAME_MAX_LENGTH = 150  # the longest username there can be
+API_NAMES = ("product", "search", "quote", "customer", "checkout", "confirm_upi", "ping")
 
 
 class CounterView(UnfoldModelAdminViewMixin, TemplateView):
@@ -218,14 +220,23 @@ class CustomerApi(CounterApi):
         return JsonResponse({"ok": True, "customer": customer_payload(customer)}, status=201)
 
 
-def _approver(data: dict):
-    """Return the manager who typed their password to approve, or None; a wrong password is an error."""
+def _approver(request: HttpRequest, data: dict):
+    """Return the manager who typed their password to approve, or None; a wrong password is an error.
+
+    The request goes to authenticate() so that axes counts wrong passwords here as at the login page.
+    """
     approval = data.get("approval") or {}
     if not approval.get("username"):
         return None
-    user = authenticate(username=approval["username"], password=approval.get("password", ""))
+    mismatch = ValidationError({"approval": ["That manager name and password do not match."]})
+    username = str(approval["username"])
+    if len(username) > APPROVER_NAME_MAX_LENGTH:  # no such user; and axes could not record the attempt
+        raise mismatch
+    user = authenticate(request, username=username, password=approval.get("password", ""))
+    if user is None and getattr(request, "axes_locked_out", False):
+        raise ValidationError({"approval": [lockout_message()]})
     if user is None:
-        raise ValidationError({"approval": ["That manager name and password do not match."]})
+        raise mismatch
     return user
 
 
@@ -287,6 +298,13 @@ class ConfirmUpi(CounterApi):
         return JsonResponse({"ok": True, "invoice": invoice_payload(invoice)})
 
 
+class KeepAlive(CounterApi):
+    """GET: nothing to say; the request itself restarts the idle-session clock while the counter is open."""
+
+    def get(self, request):
+        return HttpResponse(status=204)
+
+
 class Checkout(CounterApi):
     """POST the bill: complete the sale once per idempotency key."""
 
@@ -299,7 +317,7 @@ class Checkout(CounterApi):
             customer=_customer_from(data),
             idempotency_key=str(data.get("idempotency_key") or "")[:64] or None,
             bill_discount=data.get("bill_discount") or 0,
-            approved_by=_approver(data),
+            approved_by=_approver(request, data),
         )
         return JsonResponse({"ok": True, "invoice": invoice_payload(invoice)})
 
@@ -314,6 +332,7 @@ def counter_urls(model_admin) -> list:
         ("customer/", CustomerApi, "customer"),
         ("checkout/", Checkout, "checkout"),
         ("confirm-upi/", ConfirmUpi, "confirm_upi"),
+        ("ping/", KeepAlive, "ping"),
     ]
     return [
         path("counter/", wrap(CounterView.as_view(model_admin=model_admin)), name="sales_counter"),

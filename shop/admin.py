@@ -9,17 +9,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
-from unfold.decorators import display
+from unfold.decorators import action, display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from shop import (
     admin_notifications,  # noqa: F401  (registers the email outbox)
     admin_tasks,  # noqa: F401  (re-skins Django-Q2's pages)
     roles,
+    signin,
 )
 from shop.admin_base import ReadOnlyHistoryMixin
 from shop.models import ShopProfile, User
-from shop.services import user_set_role
+from shop.services import user_set_role, user_unlock_sign_in
 
 admin.site.unregister(Group)
 
@@ -51,7 +52,7 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     form = ShopUserChangeForm
     add_form = ShopUserCreationForm
     change_password_form = AdminPasswordChangeForm
-    list_display = ("username", "full_name", "role_badge", "email", "is_active", "last_login")
+    list_display = ("username", "full_name", "role_badge", "sign_in_badge", "email", "is_active", "last_login")
     list_filter = ("groups", "is_active")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -63,9 +64,11 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "first_name", "email", "role", "password1", "password2")}),
     )
     readonly_fields = ("last_login", "date_joined")
+    actions = ["unlock_sign_in"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        return (super().get_queryset(request).prefetch_related("groups")
+                .annotate(failed_sign_ins=signin.recent_failures_for_username()))
 
     @display(description=_("Name"))
     def full_name(self, obj):
@@ -74,6 +77,18 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     @display(description=_("Role"), label={roles.OWNER: "danger", roles.MANAGER: "warning", roles.CASHIER: "info"})
     def role_badge(self, obj):
         return obj.role
+
+    @display(description=_("Sign-in"), label={_("Locked"): "danger"})
+    def sign_in_badge(self, obj):
+        return _("Locked") if signin.is_locked_out(obj.failed_sign_ins) else ""
+
+    @action(description=_("Unlock sign-in"), permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            user_unlock_sign_in(user=user)
+        self.message_user(request, _("Sign-in unlocked for %(names)s: they can sign in again now.") % {
+            "names": ", ".join(user.get_username() for user in users)})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

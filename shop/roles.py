@@ -13,7 +13,7 @@ ROLES = (OWNER, MANAGER, CASHIER)
 # Only the owner manages who works in the shop.
 USER_MANAGEMENT_MODELS = {("shop", "user"), ("auth", "group"), ("auth", "permission")}
 # Framework internals nobody edits through the admin.
-INTERNAL_APPS = {"contenttypes", "sessions", "admin"}
+INTERNAL_APPS = {"contenttypes", "sessions", "admin", "axes"}
 # Django-Q2 runs whatever a schedule names, so schedules are code: nobody adds or deletes one, the owner
 # changes when it runs, a manager looks. Task results and the queue are the owner's to look at.
 TASK_QUEUE_APP = "django_q"

@@ -28,3 +28,10 @@ def user_create(*, username: str, password: str, role: str, first_name: str = ""
     user.save()
     user_set_role(user=user, role=role)
     return user
+
+
+def user_unlock_sign_in(*, user: User) -> int:
+    """Forget the failed sign-ins under user's name so they can sign in now; return how many records went."""
+    from axes.utils import reset  # axes' own reset keeps its cache handlers (if ever used) in step
+
+    return reset(username=user.get_username())

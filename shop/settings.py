@@ -3,6 +3,7 @@
 Every variable is listed in `.env.example` and documented in the README.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django_q",
     "anymail",
     "pgtrigger",
+    "axes",
     "shop",
     "catalog",
     "ledger",
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout noticed by the view into the lockout page
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -127,6 +130,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in throttling (django-axes): failed passwords are counted per username and per client address,
+# each on its own, at the admin login and in the counter's approval box. The owner unlocks a user from
+# the user list; `manage.py axes_reset` clears every lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out name or address before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # the owner's "Unlock sign-in" action on the user list instead
+AXES_LOCKOUT_CALLABLE = "shop.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "shop.signin.client_ip_address"
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+
+# Idle sessions end: the cookie's age restarts with every request, so it counts from the last click.
+# The counter page pings the server while it is open, so a cashier stays signed in through a shift.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_HOURS", default=4) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
+
 LANGUAGE_CODE = "en-in"
 TIME_ZONE = env("TIME_ZONE", default="Asia/Kolkata")
 USE_I18N = True
@@ -181,7 +205,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    if env.bool("BEHIND_TLS_PROXY", default=False):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

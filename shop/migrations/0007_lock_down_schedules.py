@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     schedules (a schedule names code the worker runs)."""
 
     dependencies = [
-        ("shop", "0005_email_retry_schedule"),
+        ("shop", "0006_default_credit_limit"),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
