@@ -66,12 +66,13 @@ def run_one(file: Path, database: Path) -> dict:
     start_django(f"sqlite:///{database}")
     from catalog.importing import import_file
     from catalog.models import Brand, Category, Product
+    from shop.spreadsheets import SheetLimits
 
     Category.objects.bulk_create(Category(name=name) for name in CATEGORIES)
     Brand.objects.bulk_create(Brand(name=name) for name in BRANDS)
 
     started = time.perf_counter()
-    report = import_file(kind="products", path_or_bytes=file, user=None)
+    report = import_file(kind="products", path_or_bytes=file, user=None, limits=SheetLimits.for_command())
     seconds = time.perf_counter() - started
     if not report.ok:
         raise SystemExit("\n".join(str(error) for error in report.errors[:20]))

@@ -1,29 +1,92 @@
 """Import and export buttons for the catalogue admin (django-import-export with unfold's forms).
 
 Import: only users holding `shop.import_data` (Owner, Manager), all rows or none, errors named by
-row and column. Export: everyone who may view the list; cost columns only for users who may see
-cost prices (never cashiers). The checks are server-side: the buttons only hide what the views refuse.
+row and column; files within the upload limits (shop.spreadsheets), kept between the preview and the
+confirm step in a private storage under a name only the uploader may post back (shop.import_uploads).
+Export: everyone who may view the list; cost columns only for users who may see cost prices (never
+cashiers); every cell a spreadsheet would run as a formula is escaped. The checks are server-side:
+the buttons only hide what the views refuse.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from import_export.forms import ConfirmImportForm
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
-from catalog.importing import COST_PERMISSION, IMPORT_PERMISSION, FileUnreadable, ShopCSV, ShopXLSX, report_from_result
+from catalog.importing import (
+    COST_PERMISSION,
+    IMPORT_PERMISSION,
+    FileTooBig,
+    FileUnreadable,
+    ShopCSV,
+    ShopXLSX,
+    report_from_result,
+)
+from catalog.resources import RESOURCES
+from shop.import_uploads import REFUSED, UploadRefused, claim_upload_name, issue_upload_name
+from shop.spreadsheets import check_upload_size, escape_dataset
 
 MAX_ERRORS_IN_MESSAGE = 20
+KIND_OF_RESOURCE = {resource: kind for kind, resource in RESOURCES.items()}
+
+
+def command_hint(resource) -> str:
+    """Say how a file past the upload limits can still be imported."""
+    kind = KIND_OF_RESOURCE.get(resource, "KIND")
+    return (f"For a bigger file, whoever runs the server can import it with "
+            f"\"python manage.py import_catalog {kind} FILE\", which has no row limit.")
+
+
+class ShopImportForm(ImportForm):
+    """The upload step: a file past the size limit is refused before anything reads it."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.resource_classes = list(resources)
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_upload_size(upload)
+        except ValidationError as error:
+            raise ValidationError(f"{error.message} {command_hint(self.resource_classes[0])}",
+                                  code=error.code) from None
+        return upload
+
+
+class ShopConfirmImportForm(ConfirmImportForm):
+    """The confirm step: the file name must be one issued to this user, and format and resource must exist."""
+
+    def __init__(self, *args, user, format_count: int, resource_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["import_file_name"].error_messages["required"] = REFUSED
+        self.fields["format"] = forms.TypedChoiceField(
+            coerce=int, choices=[(str(i), str(i)) for i in range(format_count)], widget=forms.HiddenInput)
+        self.fields["resource"] = forms.TypedChoiceField(
+            coerce=int, choices=[(str(i), str(i)) for i in range(resource_count)], widget=forms.HiddenInput,
+            required=False, empty_value=0)
+
+    def clean_import_file_name(self):
+        try:
+            return claim_upload_name(self.cleaned_data["import_file_name"], user=self.user)
+        except UploadRefused as error:
+            raise ValidationError(str(error)) from None
 
 
 class ShopImportExportMixin(ImportExportMixin):
     """Put before unfold's ModelAdmin in an admin's bases; set `resource_classes`."""
 
-    import_form_class = ImportForm
+    import_form_class = ShopImportForm
+    confirm_form_class = ShopConfirmImportForm
     # The plain export form: a selectable-fields form would let a cashier tick a cost column back on.
     export_form_class = ExportForm
     import_formats = [ShopCSV, ShopXLSX]
@@ -52,8 +115,49 @@ class ShopImportExportMixin(ImportExportMixin):
             changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
             return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
 
+    def get_data_for_export(self, request, queryset, **kwargs):
+        # The one path every admin export (CSV or Excel, button or action) takes, whatever the resource.
+        return escape_dataset(super().get_data_for_export(request, queryset, **kwargs))
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user,
+                "format_count": len(self.get_import_formats()),
+                "resource_count": len(self.get_import_resource_classes(request))}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["import_file_name"] = issue_upload_name(initial["import_file_name"], user=request.user)
+        return initial
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        tmp_storage = self.get_tmp_storage_class()(read_mode=input_format.get_read_mode(),
+                                                   **self.get_tmp_storage_class_kwargs())
+        tmp_storage.save(b"".join(import_file.chunks()))
+        return tmp_storage
+
+    def process_import(self, request, **kwargs):
+        """Confirm an import: refuse, reading and deleting nothing, a file name not issued to this user."""
+        if request.method == "POST" and self.has_import_permission(request):
+            confirm_form = self.create_confirm_form(request)
+            if not confirm_form.is_valid():
+                problems = confirm_form.errors.get("import_file_name") or [
+                    "This confirmation is incomplete. Upload the file again."]
+                return self._refuse_import(request, " ".join(problems))
+            try:
+                return super().process_import(request, **kwargs)
+            except UploadRefused as error:
+                return self._refuse_import(request, str(error))
+        return super().process_import(request, **kwargs)
+
+    def _refuse_import(self, request, message: str):
+        messages.error(request, message)
+        return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+
     def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, FileUnreadable):
+        if isinstance(e, FileTooBig):
+            form.add_error("import_file", f"{e} {command_hint(self.resource_classes[0])}")
+        elif isinstance(e, FileUnreadable):
             form.add_error("import_file", str(e))
         else:
             super().add_data_read_fail_error_to_form(form, e)

@@ -7,7 +7,6 @@ its column and what is wrong, in plain words.
 
 import codecs
 import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,14 @@ from import_export.results import Result, RowResult
 from catalog.import_widgets import ROW_KEY, clean_text
 from catalog.resources import RESOURCES, FileProblem
 from shop.models import User
+from shop.spreadsheets import (
+    SheetLimits,
+    SheetTooBig,
+    XlsxUnreadable,
+    read_csv_rows,
+    read_xlsx_rows,
+    size_problem,
+)
 
 IMPORT_PERMISSION = "shop.import_data"
 COST_PERMISSION = "catalog.view_cost_price"
@@ -27,7 +34,11 @@ XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx file is a zip archive
 
 
 class FileUnreadable(ValueError):
-    """The file is not a CSV or Excel file we can read; the message says what to do."""
+    """The file is not a CSV or Excel file we can read, or is past the limits; the message says what to do."""
+
+
+class FileTooBig(FileUnreadable):
+    """The file is past a row, column or size limit (shop.spreadsheets.SheetLimits)."""
 
 
 # --- Reading files ----------------------------------------------------------------------------
@@ -73,7 +84,15 @@ def decode_text(data: bytes | str) -> str:
             'choose File › Save As › "CSV UTF-8 (Comma delimited)" and import that file.') from None
 
 
-class ShopCSV(base_formats.CSV):
+class LimitedFormatMixin:
+    """A format that reads within SheetLimits: the upload limits unless given others (the command's)."""
+
+    def __init__(self, encoding=None, *, limits: SheetLimits | None = None):
+        super().__init__(encoding)
+        self.limits = limits or SheetLimits.for_uploads()
+
+
+class ShopCSV(LimitedFormatMixin, base_formats.CSV):
     """CSV as Excel and shop software save it: UTF-8 with or without a BOM, comma, semicolon or tab."""
 
     # Read as bytes, so that the encoding is ours to detect and to explain.
@@ -87,41 +106,43 @@ class ShopCSV(base_formats.CSV):
         text = decode_text(in_stream)
         first_line = text.split("\n", 1)[0]
         delimiter = max(",;\t", key=first_line.count)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
-            return build_dataset(enumerate(reader, start=1))
+            return build_dataset(read_csv_rows(text, delimiter=delimiter, limits=self.limits))
+        except SheetTooBig as error:
+            raise FileTooBig(str(error)) from None
         except csv.Error as error:
             raise FileUnreadable(f"This CSV file could not be read: {error}.") from None
 
 
-class ShopXLSX(base_formats.XLSX):
+class ShopXLSX(LimitedFormatMixin, base_formats.XLSX):
     """The first sheet of an Excel workbook; numbers stored as text are read by the resources."""
 
     def create_dataset(self, in_stream):
-        import openpyxl  # here, as import-export does: only Excel files need it
-
         try:
-            book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
-        except Exception:
+            return build_dataset(read_xlsx_rows(in_stream, limits=self.limits))
+        except SheetTooBig as error:
+            raise FileTooBig(str(error)) from None
+        except XlsxUnreadable:
             raise FileUnreadable("This is not an Excel (.xlsx) file we can read. Save it as .xlsx or "
                                  "CSV UTF-8 and import it again.") from None
-        try:
-            sheet = book.worksheets[0]
-            return build_dataset(enumerate((list(row) for row in sheet.iter_rows(values_only=True)), start=1))
-        finally:
-            book.close()
 
 
 FORMATS = {".csv": ShopCSV, ".xlsx": ShopXLSX}
 
 
-def read_dataset(data: bytes, *, file_name: str = "") -> tablib.Dataset:
-    """Read a CSV or .xlsx file; the format comes from the name's extension, or else the content."""
+def read_dataset(data: bytes, *, file_name: str = "", limits: SheetLimits | None = None) -> tablib.Dataset:
+    """Read a CSV or .xlsx file within the limits (default: the upload limits).
+
+    The format comes from the name's extension, or else the content.
+    """
+    limits = limits or SheetLimits.for_uploads()
     suffix = Path(file_name).suffix.lower()
     if suffix and suffix not in FORMATS:
         raise FileUnreadable(f"Import a .csv or .xlsx file (this one is {suffix}).")
+    if problem := size_problem(len(data), limits):
+        raise FileTooBig(problem)
     file_format = FORMATS.get(suffix) or (ShopXLSX if data.startswith(XLSX_MAGIC) else ShopCSV)
-    return file_format().create_dataset(data)
+    return file_format(limits=limits).create_dataset(data)
 
 
 # --- The report -------------------------------------------------------------------------------
@@ -206,6 +227,7 @@ def import_file(
     dry_run: bool = False,
     file_name: str = "",
     progress: Callable[[int, int], None] | None = None,
+    limits: SheetLimits | None = None,
 ) -> ImportReport:
     """Import one catalogue file all-or-nothing and report what happened, row by row.
 
@@ -213,6 +235,7 @@ def import_file(
     The format comes from the file's extension (.csv or .xlsx), or from the content for bytes.
     A user, when given, must hold the import permission; None means the shell (the command).
     progress, when given, is called with (rows done, rows in the file).
+    limits default to the upload limits; the command passes `SheetLimits.for_command()`.
     """
     if kind not in RESOURCES:
         raise ValueError(f"Unknown kind of file {kind!r}; choose one of {', '.join(RESOURCES)}.")
@@ -225,7 +248,7 @@ def import_file(
         data, file_name = path.read_bytes(), file_name or path.name
     what = kind.replace("-", " ")
     try:
-        dataset = read_dataset(data, file_name=file_name)
+        dataset = read_dataset(data, file_name=file_name, limits=limits)
     except FileUnreadable as error:
         return ImportReport(what=what, rows=0, new=0, updated=0, unchanged=0, dry_run=dry_run,
                             errors=(RowError(None, "", str(error)),))

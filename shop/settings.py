@@ -220,11 +220,23 @@ LOGGING = {
 # --- Packages -------------------------------------------------------------------------------
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off: it strips a leading "=" only (and changes real data); every export escapes formulas itself
+# (shop.spreadsheets.escape_formula, OWASP's leading quote for = + - @ tab CR).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+# The two-step import keeps uploads in a private folder under random names bound to the uploader.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "shop.import_uploads.PrivateUploadStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- Uploaded spreadsheets (the admin's imports; `import_catalog` has no row limit) -------------
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=60)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=64 * 1024 * 1024)  # an .xlsx unzipped
+IMPORT_UPLOAD_DIR = env.path("IMPORT_UPLOAD_DIR", default=BASE_DIR / "private" / "import-uploads")
+IMPORT_UPLOAD_MAX_AGE = env.int("IMPORT_UPLOAD_MAX_AGE", default=6 * 60 * 60)  # seconds from preview to confirm
 
 UNFOLD = {
     "SITE_TITLE": _("Galla"),

@@ -1,4 +1,7 @@
-"""python manage.py import_catalog <kind> <file> [--dry-run] [--user NAME]: import a large catalogue file."""
+"""python manage.py import_catalog <kind> <file> [--dry-run] [--user NAME]: import a large catalogue file.
+
+Unlike the admin's upload, the command takes any number of rows (the column limit still holds).
+"""
 
 from pathlib import Path
 
@@ -8,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog.importing import FORMATS, import_file
 from catalog.resources import RESOURCES
 from shop.models import User
+from shop.spreadsheets import SheetLimits
 
 MAX_ERRORS_SHOWN = 100
 
@@ -58,7 +62,8 @@ class Command(BaseCommand):
         self.stderr.write(f"Reading {file.name}...")
         bar = ProgressBar(self.stderr)
         try:
-            report = import_file(kind=kind, path_or_bytes=file, user=importer, dry_run=dry_run, progress=bar.update)
+            report = import_file(kind=kind, path_or_bytes=file, user=importer, dry_run=dry_run, progress=bar.update,
+                                 limits=SheetLimits.for_command())
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
         finally:
