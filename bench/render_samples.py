@@ -1,14 +1,13 @@
 """Render the sample documents kept under docs/ from a realistic demo bill.
 
-Run by hand:  .venv/bin/python bench/render_samples.py [--out docs]
+Run by hand, in the test venv (make venv-dev):  .venv/bin/python bench/render_samples.py [--out docs]
 Writes invoice-a4.pdf/.png and receipt-80mm.pdf/.png: Sharma Kirana Store (with a made-up logo),
 Hindi product names, items at 0, 5, 18 and 40% GST, a line discount, a customer buying partly
 on credit, and a split payment of cash plus UPI still awaiting confirmation.
-Uses a throwaway SQLite database and media folder; page 1 of each PDF is rasterised with pdftoppm.
+Uses a throwaway SQLite database and media folder; page 1 of each PDF is rasterised with PDFium (pypdfium2).
 """
 
 import argparse
-import subprocess
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -29,12 +28,13 @@ def demo_logo() -> bytes:
     """Return a small PNG logo: a saffron disc with the shop's initials."""
     import io
 
+    import fontpkg
     from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.ellipse((8, 8, 232, 232), fill=(233, 116, 37, 255))
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 84)
+    font = ImageFont.truetype(str(fontpkg.path("Mukta", weight=700)), 96)
     draw.text((120, 124), "SK", fill="white", font=font, anchor="mm")
     out = io.BytesIO()
     image.save(out, "PNG")
@@ -69,9 +69,13 @@ def demo_invoice():
 
 
 def rasterise(pdf: Path, png: Path, resolution: int) -> None:
-    stem = png.with_suffix("")
-    subprocess.run(["pdftoppm", "-r", str(resolution), "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                    str(stem)], check=True)
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        document[0].render(scale=resolution / 72).to_pil().convert("RGB").save(png)
+    finally:
+        document.close()
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -21,6 +22,14 @@ def skip_or_fail(reason: str, *, required: bool) -> None:
     if required:
         pytest.fail(f"{reason} (required in CI)")
     pytest.skip(reason)
+
+
+def chromium_or_skip(path: str = CHROMIUM, *, required: bool = REQUIRE_BROWSER) -> str:
+    """Return Debian's chromium for the browser tests; without it, skip them saying how to install it (fail in CI)."""
+    if not Path(path).exists():
+        skip_or_fail("Debian's chromium is not installed: `sudo apt-get install chromium` (CI installs it)",
+                     required=required)
+    return path
 
 
 def pytest_runtest_setup(item):

@@ -1,15 +1,20 @@
-"""The TrueType fonts of printed documents, found on the machine, never downloaded.
+"""The TrueType fonts of printed documents: Mukta, installed from PyPI with the fontpkg-mukta package.
 
-DejaVu Sans carries Latin and the ₹ sign; Noto Sans Devanagari carries Hindi names. Text is split
-into runs by script so each run uses a font that has its glyphs, and reportlab shapes the
-Devanagari runs through HarfBuzz (uharfbuzz) so conjuncts and vowel signs come out right.
+Mukta (SIL Open Font License, by Ek Type) draws Latin, Devanagari and the ₹ sign in one family with
+a static Bold, so a bill prints the same on every machine and needs no system font package.
+reportlab shapes paragraphs with Devanagari through HarfBuzz (uharfbuzz), so conjuncts and vowel
+signs come out right.
 
-Paths are settings-overridable: PDF_FONT_FILES = {"latin": "/path/to/DejaVuSans.ttf", ...}.
+A shop may print with other fonts: PDF_FONT_FILES = {"latin": "/path/to/Regular.ttf", "latin-bold": ...,
+"devanagari": ..., "devanagari-bold": ...}. A role left out, or whose file cannot be read, uses Mukta.
+When Latin and Devanagari come from different files, text is split into runs by script so each run
+uses a font that has its glyphs.
 """
 
 import functools
 import logging
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -18,100 +23,144 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 logger = logging.getLogger(__name__)
 
-# Each role is looked for in these places, first found wins (Debian, Fedora, Arch layouts).
-DEFAULT_FONT_FILES: dict[str, list[str]] = {
-    "latin": ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf",
-              "/usr/share/fonts/TTF/DejaVuSans.ttf"],
-    "latin-bold": ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-                   "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans-Bold.ttf",
-                   "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf"],
-    "devanagari": ["/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf",
-                   "/usr/share/fonts/google-noto/NotoSansDevanagari-Regular.ttf",
-                   "/usr/share/fonts/noto/NotoSansDevanagari-Regular.ttf",
-                   "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
-                   "/usr/share/fonts/truetype/freefont/FreeSans.ttf"],
-    "devanagari-bold": ["/usr/share/fonts/truetype/noto/NotoSansDevanagari-Bold.ttf",
-                        "/usr/share/fonts/google-noto/NotoSansDevanagari-Bold.ttf",
-                        "/usr/share/fonts/noto/NotoSansDevanagari-Bold.ttf"],
-}
-FONT_PACKAGES = {"latin": "fonts-dejavu-core", "latin-bold": "fonts-dejavu-core",
-                 "devanagari": "fonts-noto-core", "devanagari-bold": "fonts-noto-core"}
-
-SANS, SANS_BOLD = "GallaSans", "GallaSans-Bold"
-DEVA, DEVA_BOLD = "GallaDeva", "GallaDeva-Bold"
+PACKAGED_FAMILY = "Mukta"
+PACKAGE = "fontpkg-mukta"
+ROLES = ("latin", "latin-bold", "devanagari", "devanagari-bold")
+RUPEE, DEVANAGARI_KA = 0x20B9, 0x0915
 
 # Devanagari, Devanagari Extended and Vedic Extensions.
 _DEVANAGARI = re.compile("[\u0900-\u097f\ua8e0-\ua8ff\u1cd0-\u1cff]")
 _WORD = re.compile(r"\S+|\s+")
 
 
-def font_candidates(role: str) -> list[str]:
-    """Return where the font of a role may be: the setting's path if given, else the usual places."""
-    configured = getattr(settings, "PDF_FONT_FILES", {}).get(role)
-    if configured:
-        return [configured] if isinstance(configured, str) else list(configured)
-    return DEFAULT_FONT_FILES[role]
+@dataclass(frozen=True)
+class FontProblem:
+    """A font that could not be used: a PDF_FONT_FILES entry (configured) or the packaged Mukta."""
 
-
-def find_font(role: str) -> Path | None:
-    return next((Path(p) for p in font_candidates(role) if Path(p).is_file()), None)
-
-
-def missing_fonts() -> list[str]:
-    """Return the font roles with no file on this machine."""
-    return [role for role in DEFAULT_FONT_FILES if find_font(role) is None]
+    role: str
+    path: str
+    reason: str
+    configured: bool
 
 
 @dataclass(frozen=True)
 class Fonts:
     regular: str
     bold: str
-    devanagari: str | None  # None: no Devanagari font, Hindi prints as the Latin font's missing-glyph boxes
-    rupee: str  # "₹", or "Rs." when the Latin font has no ₹ (built-in Helvetica)
+    # A face of its own for Devanagari runs; None when the regular face draws Devanagari itself
+    # (Mukta) or when no font has it (Hindi then prints as missing-glyph boxes).
+    devanagari: str | None
+    devanagari_bold: str | None
+    rupee: str  # "₹", or "Rs." when the regular face has no ₹ (built-in Helvetica)
 
 
-def _register(name: str, path: Path) -> None:
+class PackagedFontMissing(Exception):
+    pass
+
+
+def packaged_font(*, bold: bool) -> Path:
+    """Return the path of Mukta Regular or Bold inside the installed fontpkg-mukta package."""
+    try:
+        import fontpkg
+
+        path = fontpkg.path(PACKAGED_FAMILY, weight=700 if bold else 400)
+    except ImportError as error:
+        raise PackagedFontMissing(f"fontpkg is not installed: {error}") from error
+    except (fontpkg.FontpkgError, OSError, ValueError, KeyError) as error:  # not installed, or a broken install
+        raise PackagedFontMissing(f"{type(error).__name__}: {error}") from error
+    if not path.is_file():
+        raise PackagedFontMissing(f"{path} is missing")
+    return path
+
+
+def _configured(role: str) -> str | None:
+    return getattr(settings, "PDF_FONT_FILES", {}).get(role) or None
+
+
+def _font_name(path: Path) -> str:
+    """Return a reportlab font name unique to the file, so a changed setting never reuses an old face."""
+    return f"Galla-{path.stem}-{zlib.crc32(str(path).encode()):08x}"
+
+
+def _load(path: Path) -> str:
+    """Register a TrueType file with reportlab (once per process) and return its font name."""
+    name = _font_name(path)
     if name not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(name, str(path)))
+    return name
 
 
-@functools.cache
-def fonts() -> Fonts:
-    """Register the fonts once per process and return their reportlab names."""
-    found = {role: find_font(role) for role in DEFAULT_FONT_FILES}
-    for role, path in found.items():
-        if path is None:
-            logger.warning("PDF font %s not found (looked in %s): install %s or set PDF_FONT_FILES.",
-                           role, ", ".join(font_candidates(role)), FONT_PACKAGES[role])
-    if found["latin"]:
-        _register(SANS, found["latin"])
-        _register(SANS_BOLD, found["latin-bold"] or found["latin"])
-        regular, bold, rupee = SANS, SANS_BOLD, "₹"
-    else:
-        regular, bold, rupee = "Helvetica", "Helvetica-Bold", "Rs."
-    devanagari = None
-    if found["devanagari"]:
-        _register(DEVA, found["devanagari"])
-        _register(DEVA_BOLD, found["devanagari-bold"] or found["devanagari"])
-        devanagari = DEVA
-        addMapping(DEVA, 0, 0, DEVA)
-        addMapping(DEVA, 1, 0, DEVA_BOLD)
-        addMapping(DEVA, 0, 1, DEVA)
-        addMapping(DEVA, 1, 1, DEVA_BOLD)
-    # <b> inside a paragraph switches to the bold face of the same family.
+def _load_role(role: str, problems: list[FontProblem]) -> str | None:
+    """Return the font name of a role: its configured file if that loads, else packaged Mukta, else None."""
+    configured = _configured(role)
+    if configured:
+        try:
+            return _load(Path(configured))
+        except (OSError, TTFError) as error:
+            problems.append(FontProblem(role, configured, str(error), configured=True))
+    packaged = ""
+    try:
+        packaged = packaged_font(bold=role.endswith("-bold"))
+        return _load(packaged)
+    except (PackagedFontMissing, OSError, TTFError) as error:
+        problems.append(FontProblem(role, str(packaged), str(error), configured=False))
+    return None
+
+
+def _draws(name: str, codepoint: int) -> bool:
+    return codepoint in pdfmetrics.getFont(name).face.charToGlyph
+
+
+def _family(regular: str, bold: str) -> None:
+    """Let <b> inside a paragraph switch to the bold face of the same family."""
     addMapping(regular, 0, 0, regular)
     addMapping(regular, 1, 0, bold)
     addMapping(regular, 0, 1, regular)
     addMapping(regular, 1, 1, bold)
-    return Fonts(regular=regular, bold=bold, devanagari=devanagari, rupee=rupee)
+
+
+@functools.cache
+def _resolved() -> tuple[Fonts, tuple[FontProblem, ...]]:
+    problems: list[FontProblem] = []
+    names = {role: _load_role(role, problems) for role in ROLES}
+    for problem in problems:
+        if problem.configured:
+            logger.warning("PDF_FONT_FILES[%r] (%s) cannot be used, printing with Mukta: %s", problem.role,
+                           problem.path, problem.reason)
+    if broken := [problem.role for problem in problems if not problem.configured]:
+        logger.warning("PDF fonts %s from %s cannot be loaded: %s", ", ".join(broken), PACKAGE,
+                       next(problem.reason for problem in problems if not problem.configured))
+    if names["latin"]:
+        regular, bold = names["latin"], names["latin-bold"] or names["latin"]
+    else:
+        regular, bold = "Helvetica", "Helvetica-Bold"
+    _family(regular, bold)
+    devanagari = names["devanagari"]
+    if devanagari in (regular, bold) or (devanagari and not _draws(devanagari, DEVANAGARI_KA)):
+        devanagari = None  # the regular face draws Devanagari itself, or this font cannot
+    devanagari_bold = (names["devanagari-bold"] or devanagari) if devanagari else None
+    if devanagari:
+        _family(devanagari, devanagari_bold)
+    rupee = "₹" if regular != "Helvetica" and _draws(regular, RUPEE) else "Rs."
+    return Fonts(regular, bold, devanagari, devanagari_bold, rupee), tuple(problems)
+
+
+def fonts() -> Fonts:
+    """Register the fonts once per process and return their reportlab names."""
+    return _resolved()[0]
+
+
+def font_problems() -> tuple[FontProblem, ...]:
+    """Return the fonts that could not be used (a broken package or a wrong PDF_FONT_FILES entry)."""
+    return _resolved()[1]
 
 
 def plain(text: str) -> str:
-    """Return text safe for the Latin font: ₹ becomes "Rs." when that font has no ₹."""
+    """Return text safe for the regular face: ₹ becomes "Rs." when that face has no ₹."""
     rupee = fonts().rupee
     return text if rupee == "₹" else text.replace("₹", rupee)
 
@@ -122,7 +171,7 @@ def has_devanagari(text: str) -> bool:
 
 @functools.cache
 def _devanagari_font_chars() -> frozenset[str]:
-    """Return the characters the Devanagari font draws (its own script, digits, common punctuation, ₹)."""
+    """Return the characters the separate Devanagari face draws (its script, digits, punctuation)."""
     deva = fonts().devanagari
     return frozenset(map(chr, pdfmetrics.getFont(deva).face.charToGlyph)) if deva else frozenset()
 
@@ -159,13 +208,14 @@ def _word_runs(word: str) -> list[tuple[bool, str]]:
 
 @functools.lru_cache(maxsize=4096)
 def rich(text: str, bold: bool = False) -> str:
-    """Return paragraph markup for text: escaped, with Devanagari runs in the Devanagari font (bold if asked).
+    """Return paragraph markup for text: escaped and, when Devanagari has a face of its own, in runs.
 
     reportlab shapes a word with the font of its first run, so a word that mixes scripts without
-    a space ("चावल(Basmati") is split in two with a space between; product names rarely do this.
+    a space ("चावल(Basmati") is split in two with a space between; with one family (Mukta) for
+    both scripts nothing is split.
     """
-    deva = fonts().devanagari
-    deva = DEVA_BOLD if deva and bold else deva
+    f = fonts()
+    deva = f.devanagari_bold if bold else f.devanagari
     text = plain(text)
     if deva is None or not has_devanagari(text):
         return escape(text)
@@ -174,15 +224,14 @@ def rich(text: str, bold: bool = False) -> str:
         if word.isspace() or not has_devanagari(word):
             out.append(escape(word))
             continue
-        runs = _word_runs(word)
         out.append(" ".join(f'<font name="{deva}">{escape(run)}</font>' if is_deva else escape(run)
-                            for is_deva, run in runs))
+                            for is_deva, run in _word_runs(word)))
     return "".join(out)
 
 
 def reset_fonts() -> None:
     """Forget the fonts found so far (after PDF_FONT_FILES changes, e.g. in tests)."""
-    fonts.cache_clear()
+    _resolved.cache_clear()
     rich.cache_clear()
     _devanagari_font_chars.cache_clear()
 

@@ -26,12 +26,9 @@ def browser(chromium_path_session):
 
 @pytest.fixture(scope="session")
 def chromium_path_session():
-    from tests.conftest import CHROMIUM, REQUIRE_BROWSER, skip_or_fail
+    from tests.conftest import chromium_or_skip
 
-    if not Path(CHROMIUM).exists():
-        skip_or_fail("Debian's chromium is not installed: `sudo apt-get install chromium` (CI installs it)",
-                     required=REQUIRE_BROWSER)
-    return CHROMIUM
+    return chromium_or_skip()
 
 
 @pytest.hookimpl(wrapper=True)
