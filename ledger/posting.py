@@ -5,10 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Sum
 
 from ledger.models import CreditEntry, Customer, DayBookEntry
 from shop.models import User
+from shop.money import money_sum
 from shop.records import source_fields
 
 ZERO = Decimal("0")
@@ -16,7 +16,7 @@ ZERO = Decimal("0")
 
 def customer_balance(customer: Customer) -> Decimal:
     """Return what the customer owes: the sum of their khata entries."""
-    return customer.credit_entries.aggregate(total=Sum("amount"))["total"] or ZERO
+    return money_sum(customer.credit_entries.all(), "amount")
 
 
 def post_credit(*, customer: Customer, kind: str, amount: Decimal, user: User | None, reference: str = "",

@@ -2,6 +2,10 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models.functions import Round
+from django.utils.functional import cached_property
+
 PAISA = Decimal("0.01")
 RUPEE = Decimal("1")
 QUANTITY_STEP = Decimal("0.001")
@@ -50,3 +54,31 @@ def format_quantity(quantity: Decimal | int | None) -> str:
         return ""
     text = f"{Decimal(quantity):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _exact_paise(value, expression, connection) -> Decimal:
+    return to_paise(value) if value is not None else to_paise(Decimal(0))
+
+
+class MoneySum(ExpressionWrapper):
+    """The sum of a money column (or expression), exact on every database: a Decimal to the paisa, 0.00 over no rows.
+
+    SQLite keeps decimals as floats and adds them as floats (a year's CGST summed to 19714.0400000002).
+    Here each amount becomes whole paise before the database adds them, which floats add exactly
+    (up to 2**53 paise), and the sum comes back rounded to the paisa. PostgreSQL's numeric is exact anyway.
+    Use it in `aggregate()` and `annotate()` alike: `customers.annotate(owed=MoneySum("credit_entries__amount"))`.
+    """
+
+    def __init__(self, expression, **extra):
+        amount = F(expression) if isinstance(expression, str) else expression
+        super().__init__(Sum(Round(amount * 100), **extra) / 100,
+                         output_field=DecimalField(max_digits=20, decimal_places=2))
+
+    @cached_property
+    def convert_value(self):
+        return _exact_paise
+
+
+def money_sum(queryset: QuerySet, field: str) -> Decimal:
+    """Return the exact sum of a money field over a queryset, to the paisa (0.00 when it has no rows)."""
+    return queryset.aggregate(total=MoneySum(field))["total"]
