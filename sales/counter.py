@@ -35,7 +35,7 @@ from sales.selectors import (
     upi_awaiting_amount,
     whatsapp_share_link,
 )
-from sales.services import checkout, parse_cart, place_of_supply_for, price_cart
+from sales.services import checkout, sale_quote
 from sales.upi import merchant_vpa, upi_payment_link
 from shop.gst import STATE_CHOICES
 from shop.models import ShopProfile
@@ -158,10 +158,8 @@ class Quote(CounterApi):
         lines = _cart_from(data)
         if not lines:
             return JsonResponse({"ok": True, "lines": [], "totals": None})
-        cart = parse_cart(lines)
-        _place, inter_state = place_of_supply_for(customer, profile)
-        bill = price_cart(cart, inter_state=inter_state, profile=profile,
-                          bill_discount=Decimal(str(data.get("bill_discount") or 0)))
+        quote = sale_quote(lines=lines, customer=customer, bill_discount=data.get("bill_discount"), profile=profile)
+        cart, inter_state, bill = quote.cart, quote.inter_state, quote.bill
         return JsonResponse({
             "ok": True,
             "inter_state": inter_state,

@@ -1,8 +1,10 @@
 """GST arithmetic of a bill, as plain functions of Decimals.
 
-Rounding happens at fixed points only (DESIGN.md): each line's gross, discount share, taxable
-value and each tax to the paisa, half up; the bill to the rupee with an explicit round-off.
-Every total is the sum of the rounded lines, so the bill, the day book and the reports agree.
+Rounding happens at fixed points only (DESIGN.md): each line's gross, discount share and each tax
+to the paisa, half up; the bill to the rupee with an explicit round-off. A tax-inclusive line (MRP)
+costs exactly its shelf amount: its taxes are worked out of that amount and the taxable value is
+what remains. Every total is the sum of the rounded lines, so the bill, its tax summary, the
+printed invoice, the day book and the reports agree to the paisa.
 """
 
 from dataclasses import dataclass, field
@@ -10,9 +12,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from shop.money import to_paise, to_rupee
+from shop.money import PAISA, to_paise, to_rupee
 
 ZERO = Decimal("0")
+ZERO_PAISE = Decimal("0.00")
 HUNDRED = Decimal("100")
 
 
@@ -86,33 +89,59 @@ class BillAmounts:
         return self.cgst + self.sgst + self.igst + self.cess
 
 
-def _share_bill_discount(nets: list[Decimal], bill_discount: Decimal) -> list[Decimal]:
-    """Split a bill discount over lines in proportion to their amounts; shares sum to it exactly."""
-    total = sum(nets, ZERO)
-    if not bill_discount or not total:
-        return [ZERO] * len(nets)
-    shares = [to_paise(bill_discount * net / total) for net in nets]
-    largest = max(range(len(nets)), key=lambda i: nets[i])
-    shares[largest] += bill_discount - sum(shares, ZERO)
-    return shares
+def share_bill_discount(nets: list[Decimal], bill_discount: Decimal) -> list[Decimal]:
+    """Split a bill discount over lines in proportion to their amounts, to the paisa.
+
+    Largest remainder: each line gets its exact share rounded down to the paisa, and the paise left over
+    go one each to the lines with the largest remainders (the earlier line on a tie). The shares add up
+    to the discount exactly, and no share is more than its line (each is within a paisa of the exact one).
+    """
+    total = sum((_paise(net) for net in nets), 0)
+    discount = _paise(bill_discount)
+    if not discount or not total:
+        return [ZERO_PAISE] * len(nets)
+    floors, remainders = zip(*(divmod(discount * _paise(net), total) for net in nets), strict=True)
+    shares = list(floors)
+    for index in sorted(range(len(nets)), key=lambda i: (-remainders[i], i))[:discount - sum(shares)]:
+        shares[index] += 1
+    return [share * PAISA for share in shares]
+
+
+def _paise(amount: Decimal) -> int:
+    """Return an amount already rounded to the paisa as a whole number of paise."""
+    return int(amount * 100)
+
+
+def _line_taxes(net: Decimal, *, rate: Decimal, cess_rate: Decimal, inclusive: bool,
+                inter_state: bool) -> tuple[Decimal, Decimal, Decimal]:
+    """Return (CGST and SGST each, IGST, cess) of a line's net amount.
+
+    Inclusive: each tax is its part of the amount the customer pays, rounded on its own; the taxable
+    value is then the remainder, so the line adds up to the shelf amount and CGST stays equal to SGST.
+    Exclusive: each tax is its rate of the (already rounded) taxable value.
+    """
+    divisor = HUNDRED + rate + cess_rate if inclusive else HUNDRED
+    cess = to_paise(net * cess_rate / divisor)
+    if inter_state:
+        return ZERO_PAISE, to_paise(net * rate / divisor), cess
+    return to_paise(net * rate / (2 * divisor)), ZERO_PAISE, cess
 
 
 def price_line(line: LineInput, *, bill_discount_share: Decimal, inter_state: bool, composition: bool) -> LineAmounts:
-    """Return the amounts of one line after its own discount and its share of the bill discount."""
+    """Return the amounts of one line after its own discount and its share of the bill discount.
+
+    An inclusive line's taxable value plus its taxes is exactly its gross less its discounts.
+    """
     gross = to_paise(line.unit_price * line.quantity)
-    net = gross - line.discount - bill_discount_share
+    line_discount = to_paise(line.discount)
+    net = gross - line_discount - bill_discount_share
     rate, cess_rate = (ZERO, ZERO) if composition else (line.tax_rate, line.cess_rate)
-    taxable = to_paise(net * HUNDRED / (HUNDRED + rate + cess_rate)) if line.tax_inclusive else net
-    if inter_state:
-        cgst = sgst = ZERO
-        igst = to_paise(taxable * rate / HUNDRED)
-    else:
-        cgst = sgst = to_paise(taxable * rate / (2 * HUNDRED))
-        igst = ZERO
+    half, igst, cess = _line_taxes(net, rate=rate, cess_rate=cess_rate, inclusive=line.tax_inclusive,
+                                   inter_state=inter_state)
+    taxable = net - 2 * half - igst - cess if line.tax_inclusive else net
     return LineAmounts(
-        gross=gross, line_discount=line.discount, bill_discount=bill_discount_share, taxable=taxable,
-        tax_rate=rate, cess_rate=cess_rate, cgst=cgst, sgst=sgst, igst=igst,
-        cess=to_paise(taxable * cess_rate / HUNDRED),
+        gross=gross, line_discount=line_discount, bill_discount=bill_discount_share, taxable=taxable,
+        tax_rate=rate, cess_rate=cess_rate, cgst=half, sgst=half, igst=igst, cess=cess,
     )
 
 
@@ -124,11 +153,11 @@ def _validate(lines: list[LineInput], bill_discount: Decimal) -> None:
             raise ValidationError(f"Line {number}: the price cannot be negative.", code="price")
         if line.discount < 0:
             raise ValidationError(f"Line {number}: a discount cannot be negative.", code="discount")
-        if line.discount > to_paise(line.unit_price * line.quantity):
+        if to_paise(line.discount) > to_paise(line.unit_price * line.quantity):
             raise ValidationError(f"Line {number}: the discount is more than the line's amount.", code="discount")
     if bill_discount < 0:
         raise ValidationError("A bill discount cannot be negative.", code="discount")
-    after_line_discounts = sum((to_paise(li.unit_price * li.quantity) - li.discount for li in lines), ZERO)
+    after_line_discounts = sum((to_paise(li.unit_price * li.quantity) - to_paise(li.discount) for li in lines), ZERO)
     if bill_discount > after_line_discounts:
         raise ValidationError("The bill discount is more than the bill.", code="discount")
 
@@ -138,8 +167,8 @@ def price_bill(lines: list[LineInput], *, inter_state: bool, round_off: bool = T
     """Return every amount of a bill: per line, per tax rate and in total."""
     bill_discount = to_paise(bill_discount)
     _validate(lines, bill_discount)
-    nets = [to_paise(line.unit_price * line.quantity) - line.discount for line in lines]
-    shares = _share_bill_discount(nets, bill_discount)
+    nets = [to_paise(line.unit_price * line.quantity) - to_paise(line.discount) for line in lines]
+    shares = share_bill_discount(nets, bill_discount)
     priced = [price_line(line, bill_discount_share=share, inter_state=inter_state, composition=composition)
               for line, share in zip(lines, shares, strict=True)]
 

@@ -8,6 +8,7 @@ and other stock work takes only Stock rows, so no two transactions wait on each 
 import hashlib
 import json
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -28,6 +29,7 @@ from shop.money import format_inr, format_quantity, to_paise
 
 ZERO = Decimal("0")
 NUMBER_MAX_LENGTH = 16
+MAX_AMOUNT = Decimal("1e12")  # an amount column holds 12 digits of rupees
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,56 @@ def price_cart(cart: list[CartLine], *, inter_state: bool, profile: ShopProfile,
         raise ValidationError({"discount": refusal.messages}) from None
 
 
+def _check_lines(cart: list[CartLine]) -> None:
+    """Refuse lines that cannot be sold: a product no longer sold, or a quantity its unit does not allow."""
+    for index, line in enumerate(cart):
+        if not line.product.is_active:
+            raise ValidationError({f"line-{index}": [f"{line.product.name} is no longer sold."]})
+        try:
+            validate_quantity(line.product, line.quantity)
+        except ValidationError as refusal:
+            raise ValidationError({f"line-{index}": refusal.messages}) from None
+        if line.quantity < 0:
+            raise ValidationError({f"line-{index}": ["Use a return for goods coming back, not a negative quantity."]})
+
+
+def parse_bill_discount(value) -> Decimal:
+    """Return a bill discount in rupees rounded to the paisa; anything else is an error on the discount field."""
+    amount = None
+    with suppress(ValidationError, InvalidOperation):
+        amount = to_paise(_decimal(value or 0, "The bill discount"))  # Infinity and 1e99 fail to round
+    if amount is None or not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        raise _error("discount", f"The bill discount is not an amount in rupees: {value!r}.", code="number")
+    return amount
+
+
+@dataclass(frozen=True)
+class SaleQuote:
+    cart: list[CartLine]
+    place_of_supply: str
+    inter_state: bool
+    bill: BillAmounts
+
+
+def sale_quote(*, lines: list[dict], customer: Customer | None = None, bill_discount=ZERO,
+               profile: ShopProfile | None = None) -> SaleQuote:
+    """Price a cart as checkout would now, without selling it (the counter's live totals).
+
+    lines and bill_discount take the same shapes as checkout's, and are refused with the same errors.
+    """
+    return _quote_cart(cart=parse_cart(lines), customer=customer, profile=profile or ShopProfile.objects.get_profile(),
+                       bill_discount=parse_bill_discount(bill_discount))
+
+
+def _quote_cart(*, cart: list[CartLine], customer: Customer | None, profile: ShopProfile,
+                bill_discount: Decimal) -> SaleQuote:
+    """Check the lines and price them; checkout and the counter's quote both come through here."""
+    _check_lines(cart)
+    place_of_supply, inter_state = place_of_supply_for(customer, profile)
+    return SaleQuote(cart=cart, place_of_supply=place_of_supply, inter_state=inter_state,
+                     bill=price_cart(cart, inter_state=inter_state, profile=profile, bill_discount=bill_discount))
+
+
 def _stock_errors_by_line(refusal: InsufficientStock, lines: list[CartLine]) -> ValidationError:
     errors: dict[str, list[str]] = {}
     for shortage in refusal.shortages:
@@ -241,7 +293,7 @@ def checkout(
     """
     cart = parse_cart(lines)
     paid = _parse_payments(payments)
-    bill_discount = to_paise(_decimal(bill_discount or 0, "The bill discount"))
+    bill_discount = parse_bill_discount(bill_discount)
     fingerprint = _fingerprint(lines=cart, payments=paid, customer=customer, warehouse=warehouse,
                                bill_discount=bill_discount)
     if idempotency_key:
@@ -269,18 +321,8 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     warehouse = warehouse or Warehouse.objects.get(is_default=True)
     products = Product.objects.select_related("tax_rate", "unit").in_bulk({line.product.pk for line in cart})
     cart = [CartLine(products[line.product.pk], line.quantity, line.discount) for line in cart]
-    for index, line in enumerate(cart):
-        if not line.product.is_active:
-            raise ValidationError({f"line-{index}": [f"{line.product.name} is no longer sold."]})
-        try:
-            validate_quantity(line.product, line.quantity)
-        except ValidationError as refusal:
-            raise ValidationError({f"line-{index}": refusal.messages}) from None
-        if line.quantity < 0:
-            raise ValidationError({f"line-{index}": ["Use a return for goods coming back, not a negative quantity."]})
-
-    place_of_supply, inter_state = place_of_supply_for(customer, profile)
-    bill = price_cart(cart, inter_state=inter_state, profile=profile, bill_discount=bill_discount)
+    quote = _quote_cart(cart=cart, customer=customer, profile=profile, bill_discount=bill_discount)
+    place_of_supply, inter_state, bill = quote.place_of_supply, quote.inter_state, quote.bill
     _check_discount(bill, profile=profile, cashier=cashier, approved_by=approved_by)
     tendered, change, applied = _settle(bill, paid)
     credit = applied.get(Payment.Method.CREDIT, ZERO)

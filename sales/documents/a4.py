@@ -99,7 +99,7 @@ def _line_table(document: Document) -> Table:
     totals = document.totals
     total_cells = {"Disc.": money(totals.discount) if totals.discount else "", "Taxable\nvalue": money(totals.taxable),
                    "IGST": money(totals.igst), "CGST": money(totals.cgst), "SGST": money(totals.sgst),
-                   "Cess": money(totals.cess), "Amount": money(sum((li.total for li in document.lines), Decimal(0)))}
+                   "Cess": money(totals.cess), "Amount": money(totals.before_round_off)}
     footer = ["", *[total_cells.get(name, "") for name, _, _ in columns]]
     size, widths = _fit([header, *body, footer], {0, len(body) + 1}, WIDTH - MIN_DESCRIPTION_WIDTH)
     widths.insert(1, max(WIDTH - sum(widths), MIN_DESCRIPTION_WIDTH))
@@ -219,7 +219,7 @@ def _totals(document: Document, width: float) -> Table:
     rows: list[tuple[str, str]] = []
     if totals.discount:
         rows.append(("Discount given (included)", money(totals.discount)))
-    rows += tax_total_rows(document) or [("Total", money(totals.grand_total - totals.round_off))]
+    rows += tax_total_rows(document) or [("Total", money(totals.before_round_off))]
     rows += [("Round off", _signed(totals.round_off)), ("Grand total", money(totals.grand_total))]
     f = fonts()
     return Table([list(row) for row in rows], colWidths=[width * 0.55, width * 0.45], hAlign="RIGHT", style=[

@@ -91,6 +91,11 @@ class Totals:
     round_off: Decimal
     grand_total: Decimal
 
+    @property
+    def before_round_off(self) -> Decimal:
+        """The sum of the line amounts, as stored on the invoice (the grand total less its round off)."""
+        return self.grand_total - self.round_off
+
 
 @dataclass(frozen=True)
 class Document:

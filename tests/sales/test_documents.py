@@ -179,11 +179,12 @@ def test_large_amounts_print_in_full_with_indian_grouping(shop, stocked, cashier
     fridge = stocked(name="Godrej Refrigerator", hsn_code="8418", selling_price=D("123456.50"),
                      tax_rate=factories.tax_rate("18"))
     invoice = sell(cashier, (fridge, "1"), payments=[{"method": "cash", "amount": D("200000")}])
-    # 123456.50 / 1.18 = 104624.15 taxable; 9% = 9416.17 each; 123456.49 rounds to 123456
-    assert invoice.grand_total == D("123456")
+    # 123456.50 × 18 / 236 = 9416.1737 -> 9416.17 each; taxable 123456.50 − 18832.34 = 104624.16;
+    # 123456.50 rounds (half up) to 123457
+    assert invoice.grand_total == D("123457")
     text = pdfium_text(invoice_pdf(invoice))
-    assert "₹1,23,456.50" in text and "₹1,04,624.15" in text and "₹1,23,456.00" in text
-    assert "Rupees One Lakh Twenty-Three Thousand Four Hundred Fifty-Six Only" in flat(text)
+    assert "₹1,23,456.50" in text and "₹1,04,624.16" in text and "₹1,23,457.00" in text
+    assert "Rupees One Lakh Twenty-Three Thousand Four Hundred Fifty-Seven Only" in flat(text)
 
 
 def test_long_invoice_repeats_the_table_header_and_numbers_pages(shop, products, cashier):

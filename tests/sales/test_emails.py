@@ -155,8 +155,11 @@ def test_no_thank_you_for_a_credit_entry_which_is_owed_not_paid(shop, stocked, c
     assert not OutboundEmail.objects.exists()
 
 
-def test_the_round_off_is_shown_so_the_lines_add_up_to_the_total(big_sale, cashier):
-    assert big_sale.round_off == D("-0.01")  # 2 x 61,500 incl. 18% GST comes to 1,23,000.01
-    email = invoice_email_queue(invoice=big_sale, to="asha@example.com", user=cashier)
-    assert "Round off: -₹0.01" in email.text_body
-    assert "-₹0.01" in email.html_body
+def test_the_round_off_is_shown_so_the_lines_add_up_to_the_total(shop, stocked, cashier):
+    soap = stocked(name="Lifebuoy 125 g", selling_price=D("33.41"), tax_rate=factories.tax_rate("18"))
+    sale = checkout(cashier=cashier, lines=[{"product": soap, "quantity": D("3")}],
+                    payments=[{"method": "cash", "amount": D("100")}])
+    assert sale.round_off == D("-0.23")  # 3 x 33.41 = 100.23 at the shelf price, rounded to ₹100
+    email = invoice_email_queue(invoice=sale, to="asha@example.com", user=cashier)
+    assert "Round off: -₹0.23" in email.text_body
+    assert "-₹0.23" in email.html_body
