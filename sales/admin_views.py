@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 
-from sales.documents import invoice_pdf, receipt_pdf
+from sales.documents import document_file_name, invoice_pdf, receipt_pdf
 from sales.models import Invoice
 from sales.selectors import CASHIER_INVOICE_DAYS, invoices_visible_to
 
@@ -30,8 +30,7 @@ def printable_invoice(request: HttpRequest, pk: int) -> Invoice:
 def pdf_response(content: bytes, *, number: str, kind: str) -> HttpResponse:
     """Return PDF bytes shown inline, named after the invoice number ("/" cannot be in a file name)."""
     response = HttpResponse(content, content_type="application/pdf")
-    filename = f"{number.replace('/', '-')}{kind}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = f'inline; filename="{document_file_name(number, kind)}"'
     return response
 
 

@@ -8,45 +8,18 @@ import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sales.documents import invoice_pdf
-from sales.models import Invoice, InvoiceLine, Payment
+from sales.documents import document_file_name, invoice_pdf, invoice_with_lines
+from sales.models import Invoice, Payment
 from shop.models import OutboundEmail, ShopProfile, User
 from shop.money import format_inr, format_quantity
-from shop.notifications.services import email_queue
+from shop.notifications.services import clean_recipients, email_queue
 
 logger = logging.getLogger(__name__)
 
 LINES_SHOWN = 10  # the email lists the first lines; the PDF has them all
-
-
-def clean_email_address(value: str) -> str:
-    """Return the address stripped, or raise ValidationError keyed "to" with a message a cashier understands."""
-    address = (value or "").strip()
-    if not address:
-        raise ValidationError({"to": [_("Enter the email address to send the invoice to.")]}, code="required")
-    try:
-        EmailValidator()(address)
-    except ValidationError:
-        raise ValidationError({"to": [_("“%(address)s” is not a valid email address.") % {"address": address}]},
-                              code="invalid") from None
-    return address
-
-
-def invoice_attachment_name(invoice: Invoice) -> str:
-    """Return the PDF's file name: the invoice number with "/" (not allowed in file names) as "-"."""
-    return f"{invoice.number.replace('/', '-')}.pdf"
-
-
-def _loaded(invoice: Invoice) -> Invoice:
-    return (Invoice.objects.select_related("customer")
-            .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "pk")),
-                              Prefetch("payments", queryset=Payment.objects.order_by("pk")))
-            .get(pk=invoice.pk))
 
 
 def _invoice_context(invoice: Invoice, shop: ShopProfile) -> dict:
@@ -75,15 +48,17 @@ def invoice_email_queue(*, invoice: Invoice, to: str, user: User | None) -> Outb
     The PDF is rendered now and stored with the row, so a retry sends exactly this document.
     Raises ValidationError keyed "to" for a missing or malformed address.
     """
-    address = clean_email_address(to)
-    invoice = _loaded(invoice)
+    addresses = clean_recipients(to)
+    if len(addresses) > 1:
+        raise ValidationError({"to": [_("Enter one email address.")]}, code="invalid")
+    invoice = invoice_with_lines(invoice)
     shop = ShopProfile.objects.get_profile()
     return email_queue(
-        to=[address],
+        to=addresses,
         subject=_("Invoice %(number)s from %(shop)s") % {"number": invoice.number, "shop": shop.name},
         template="invoice",
         context=_invoice_context(invoice, shop),
-        attachments=[(invoice_attachment_name(invoice), invoice_pdf(invoice), "application/pdf")],
+        attachments=[(document_file_name(invoice.number), invoice_pdf(invoice), "application/pdf")],
         reference=invoice.number,
         source=invoice,
         reply_to=shop.email,
