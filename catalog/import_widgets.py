@@ -7,25 +7,19 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from math import isfinite
 
 from import_export import widgets
 
 from catalog.models import Category
 from shop.gst import STATES
+from shop.money import parse_decimal
 
 ROW_KEY = "_file_row"
 MISSING = "This is empty; fill it in."
 CHUNK = 900  # keys per IN (...) query, well under every database's parameter limit
 
 
-# --- Reading cells ----------------------------------------------------------------------------
-
-_CURRENCY = re.compile(r"^(₹|rs\.?|inr)\s*", re.IGNORECASE)
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_WESTERN_GROUPS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")  # 1,250,000.50
-_INDIAN_GROUPS = re.compile(r"^[+-]?\d{1,2}(,\d{2})*,\d{3}(\.\d*)?$")  # 12,50,000.50
-
+# --- Reading cells (numbers: shop.money.parse_decimal) ----------------------------------------
 
 def clean_text(value: object) -> str:
     """Return a cell as trimmed NFC text; a whole number Excel stored as 18.0 reads "18"."""
@@ -34,37 +28,6 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFC", str(value)).strip()
-
-
-def parse_decimal(value: object) -> Decimal | None:
-    """Read a number as shops write it; return None for an empty cell.
-
-    Accepts 1250.5, "1,250.50", Indian grouping "1,25,000", "₹ 99", "Rs. 250/-" and numbers Excel
-    stored as text. Refuses anything ambiguous, such as "1,25" (a decimal comma?), with a ValueError
-    whose message a shop owner understands.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f'"{value}" is not a number.')
-    if isinstance(value, Decimal | int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if not isfinite(value):
-            raise ValueError(f'"{value}" is not a number.')
-        return Decimal(repr(value))  # the shortest text that reads back as this float: 19.99, not 19.98999...
-    text = clean_text(value)
-    if not text:
-        return None
-    number = _CURRENCY.sub("", text).removesuffix("/-").strip()
-    if _PLAIN_NUMBER.match(number):
-        return Decimal(number)
-    if _WESTERN_GROUPS.match(number) or _INDIAN_GROUPS.match(number):
-        return Decimal(number.replace(",", ""))
-    if "," in number and re.fullmatch(r"[\d,.+-]+", number):
-        raise ValueError(f'"{text}" is not a number: commas may only group thousands, '
-                         f"like 1,250.50 or 1,25,000.")
-    raise ValueError(f'"{text}" is not a number.')
 
 
 def lookup_key(text: str) -> str:

@@ -13,6 +13,7 @@ from catalog.validators import validate_barcode, validate_hsn
 from shop.gst import STATE_CHOICES, validate_gstin
 from shop.money import MONEY_FIELD, QUANTITY_FIELD, RATE_FIELD, format_quantity
 from shop.records import AppendOnlyRecord, append_only_triggers
+from shop.validators import validate_plain_text
 
 ZERO = Decimal("0")
 
@@ -60,7 +61,7 @@ class CategoryManager(models.Manager):
 class Category(models.Model):
     """A product category; a category may sit under one parent (two levels at most)."""
 
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(_("name"), max_length=80, validators=[validate_plain_text])
     parent = models.ForeignKey("self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True,
                                related_name="children")
 
@@ -89,7 +90,7 @@ class Category(models.Model):
 
 
 class Brand(models.Model):
-    name = models.CharField(_("name"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True, validators=[validate_plain_text])
 
     class Meta:
         ordering = ["name"]
@@ -103,7 +104,7 @@ class Brand(models.Model):
 class Product(models.Model):
     """Something the shop sells. Prices are per unit; MRP-style prices include tax by default."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
     sku = models.CharField(_("SKU"), max_length=40, unique=True, help_text=_("The shop's own code for this product."))
     barcode = models.CharField(_("barcode"), max_length=40, blank=True, validators=[validate_barcode],
                                help_text=_("EAN-13/UPC printed on the pack, or an internal code. Optional."))
@@ -153,12 +154,12 @@ class Product(models.Model):
 
 
 class Supplier(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=[validate_plain_text])
     gstin = models.CharField(_("GSTIN"), max_length=15, blank=True, validators=[validate_gstin])
     state = models.CharField(_("state"), max_length=2, choices=STATE_CHOICES, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    address = models.TextField(_("address"), blank=True)
+    address = models.TextField(_("address"), blank=True, validators=[validate_plain_text])
 
     history = HistoricalRecords()
 

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from shop.gst import STATE_CHOICES, validate_gstin
 from shop.money import MONEY_FIELD
 from shop.records import AppendOnlyRecord, append_only_triggers
+from shop.validators import validate_plain_text
 
 validate_phone = RegexValidator(r"^\+?\d{10,13}$", _("Enter a phone number of 10 to 13 digits, like 9876543210."))
 
@@ -27,19 +28,19 @@ class PaymentMethod(models.TextChoices):
 class Customer(models.Model):
     """Someone the shop knows by name: for credit (udhar), GST bills to businesses, or emailed bills."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
     phone = models.CharField(_("phone"), max_length=14, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     gstin = models.CharField(_("GSTIN"), max_length=15, blank=True, validators=[validate_gstin],
                              help_text=_("Only for registered businesses that want a B2B tax invoice."))
     state = models.CharField(_("state"), max_length=2, choices=STATE_CHOICES, blank=True,
                              help_text=_("Place of supply. Empty means the shop's own state."))
-    address = models.TextField(_("address"), blank=True)
+    address = models.TextField(_("address"), blank=True, validators=[validate_plain_text])
     credit_limit = models.DecimalField(_("credit limit"), **MONEY_FIELD, default=Decimal("0"),
                                        validators=[MinValueValidator(Decimal("0"))],
                                        help_text=_("The most this customer may owe. 0: no credit."))
     is_active = models.BooleanField(_("active"), default=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_plain_text])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()

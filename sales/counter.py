@@ -5,7 +5,6 @@ itself live in sales.services. Errors come back keyed by what is at fault so the
 each one next to its field without losing the cart.
 """
 
-import json
 from decimal import Decimal
 
 from django.contrib.auth import authenticate
@@ -24,7 +23,7 @@ from catalog.selectors import stock_by_product
 from ledger.models import Customer
 from ledger.posting import customer_balance
 from ledger.services import customer_create
-from sales.models import Invoice, Payment
+from sales.models import Invoice, InvoiceLine, Payment
 from sales.payments import upi_payment_confirm
 from sales.qr import qr_svg
 from sales.selectors import (
@@ -38,7 +37,8 @@ from sales.selectors import (
 from sales.services import checkout, sale_quote
 from sales.upi import merchant_vpa, upi_payment_link
 from shop.gst import STATE_CHOICES
-from shop.models import ShopProfile
+from shop.jsonbody import Integer, ListOf, Number, Object, Text, parse_json, parse_query
+from shop.models import ShopProfile, User
 from shop.money import format_inr, format_quantity
 from shop.signin import lockout_message
 
@@ -46,6 +46,41 @@ COUNTER_PERMISSION = "sales.use_counter"
 APPROVAL_CODES = {"discount_needs_approval", "credit_limit"}
 APPROVER_NAME_MAX_LENGTH = 150  # the longest username there can be
 API_NAMES = ("product", "search", "quote", "customer", "checkout", "confirm_upi", "ping")
+MAX_LINES = 500
+MAX_PAYMENTS = 8
+PASSWORD_MAX_LENGTH = 1024
+
+# What each endpoint reads; anything else in a body or query string is refused naming the field (400).
+CART = {
+    "lines": ListOf(item=Object(fields={
+        "product_id": Integer(),
+        "quantity": Number.of(InvoiceLine, "quantity"),
+        "discount": Number.of(InvoiceLine, "discount", default=Decimal("0")),
+    }), max_items=MAX_LINES, default=list),
+    "customer_id": Integer(default=None),
+    "bill_discount": Number.of(Invoice, "bill_discount", default=Decimal("0")),
+}
+QUOTE_BODY = Object(fields=CART)
+CHECKOUT_BODY = Object(fields={
+    **CART,
+    "payments": ListOf(item=Object(fields={
+        "method": Text.of(Payment, "method", choices=tuple(Payment.Method.values)),
+        "amount": Number.of(Payment, "amount"),
+        "reference": Text.of(Payment, "reference", default=""),
+    }), max_items=MAX_PAYMENTS, default=list),
+    "idempotency_key": Text.of(Invoice, "idempotency_key", default=None),
+    "approval": Object(fields={
+        "username": Text.of(User, "username", default=""),
+        "password": Text(max_length=PASSWORD_MAX_LENGTH, strip=False, default=""),
+    }, default=None),
+})
+CUSTOMER_BODY = Object(fields={**{name: Text.of(Customer, name, default="")
+                                  for name in ("name", "phone", "email", "gstin", "state")},
+                               "credit_limit": Number.of(Customer, "credit_limit", default=None)})
+CONFIRM_UPI_BODY = Object(fields={"invoice_id": Integer(), "utr": Text.of(Payment, "reference", default="")})
+PRODUCT_QUERY = Object(fields={"code": Text.of(Product, "barcode", default="")})
+SEARCH_QUERY = Object(fields={"q": Text.of(Product, "name", default="")})
+CUSTOMER_QUERY = Object(fields={"phone": Text.of(Customer, "phone", default="")})
 
 
 class CounterView(UnfoldModelAdminViewMixin, TemplateView):
@@ -69,16 +104,16 @@ class CounterApi(PermissionRequiredMixin, View):
 
     permission_required = (COUNTER_PERMISSION,)
     raise_exception = True
+    body_shape = Object()
+    query_shape = Object()
 
-    @staticmethod
-    def body(request: HttpRequest) -> dict:
-        try:
-            data = json.loads(request.body or b"{}")
-        except json.JSONDecodeError:
-            raise ValidationError({"__all__": ["The counter sent something that is not JSON."]}) from None
-        if not isinstance(data, dict):
-            raise ValidationError({"__all__": ["The counter sent something unexpected."]})
-        return data
+    def body(self, request: HttpRequest) -> dict:
+        """Return the JSON body read as this endpoint's shape; a malformed one is a 400 naming the field."""
+        return parse_json(request.body, self.body_shape)
+
+    def query(self, request: HttpRequest) -> dict:
+        """Return the query string read as this endpoint's shape; a malformed one is a 400 naming the field."""
+        return parse_query(request.GET, self.query_shape)
 
     @staticmethod
     def refusal(error: ValidationError) -> JsonResponse:
@@ -105,8 +140,10 @@ def _default_warehouse() -> Warehouse:
 class ProductLookup(CounterApi):
     """GET ?code=: the product with this barcode or SKU (what a scanner sends)."""
 
+    query_shape = PRODUCT_QUERY
+
     def get(self, request):
-        code = request.GET.get("code", "")
+        code = self.query(request)["code"]
         product = product_by_code(code)
         if product is None:
             return JsonResponse({"ok": False, "errors": {"scan": [f"No product has the code {code.strip()!r}."]}},
@@ -118,23 +155,24 @@ class ProductLookup(CounterApi):
 class ProductSearch(CounterApi):
     """GET ?q=: up to ten products by name or SKU."""
 
+    query_shape = SEARCH_QUERY
+
     def get(self, request):
-        products = search_products(request.GET.get("q", ""))
+        products = search_products(self.query(request)["q"])
         on_hand = stock_by_product(products, _default_warehouse()) if products else {}
         return JsonResponse({"ok": True, "results": [product_payload(p, on_hand.get(p.pk)) for p in products]})
 
 
 def _cart_from(data: dict) -> list[dict]:
-    """Turn the page's lines ({product_id, quantity, discount}) into checkout lines with products."""
-    rows = data.get("lines") or []
-    ids = {row.get("product_id") for row in rows}
-    products = Product.objects.select_related("unit", "tax_rate").in_bulk([i for i in ids if isinstance(i, int)])
+    """Turn the page's lines ({product_id, quantity, discount}, read by CART) into checkout lines with products."""
+    rows = data["lines"]
+    products = Product.objects.select_related("unit", "tax_rate").in_bulk({row["product_id"] for row in rows})
     lines = []
     for index, row in enumerate(rows):
-        product = products.get(row.get("product_id"))
+        product = products.get(row["product_id"])
         if product is None:
             raise ValidationError({f"line-{index}": ["This product no longer exists; remove the line."]})
-        lines.append({"product": product, "quantity": row.get("quantity"), "discount": row.get("discount") or 0})
+        lines.append({"product": product, "quantity": row["quantity"], "discount": row["discount"]})
     return lines
 
 
@@ -150,6 +188,8 @@ def _customer_from(data: dict) -> Customer | None:
 
 class Quote(CounterApi):
     """POST the cart: every amount of the bill as checkout would compute it now."""
+
+    body_shape = QUOTE_BODY
 
     def post(self, request):
         data = self.body(request)
@@ -197,8 +237,11 @@ def customer_payload(customer: Customer) -> dict:
 class CustomerApi(CounterApi):
     """GET ?phone=: find a customer; POST: register one (name and phone at least)."""
 
+    query_shape = CUSTOMER_QUERY
+    body_shape = CUSTOMER_BODY
+
     def get(self, request):
-        phone = request.GET.get("phone", "").strip()
+        phone = self.query(request)["phone"]
         customer = Customer.objects.filter(phone=phone, is_active=True).first() if phone else None
         if customer is None:
             return JsonResponse({"ok": False, "errors": {"customer": [f"No customer with phone {phone}."]}},
@@ -210,11 +253,8 @@ class CustomerApi(CounterApi):
             return JsonResponse({"ok": False, "errors": {"customer": ["You may not add customers."]}}, status=403)
         data = self.body(request)
         # No limit: the shop's default. Only an owner or manager may send one (the service refuses a cashier).
-        limit = data.get("credit_limit")
-        customer = customer_create(user=request.user, name=str(data.get("name", "")),
-                                   phone=str(data.get("phone", "")), email=str(data.get("email", "")),
-                                   gstin=str(data.get("gstin", "")), state=str(data.get("state", "")),
-                                   credit_limit=None if limit in (None, "") else str(limit))
+        customer = customer_create(user=request.user, name=data["name"], phone=data["phone"], email=data["email"],
+                                   gstin=data["gstin"], state=data["state"], credit_limit=data["credit_limit"])
         return JsonResponse({"ok": True, "customer": customer_payload(customer)}, status=201)
 
 
@@ -278,6 +318,8 @@ def invoice_payload(invoice: Invoice) -> dict:
 class ConfirmUpi(CounterApi):
     """POST {invoice_id, utr}: confirm the bill's UPI payment that waits for its transaction number."""
 
+    body_shape = CONFIRM_UPI_BODY
+
     def post(self, request):
         data = self.body(request)
         invoice = invoices_visible_to(request.user).filter(pk=data.get("invoice_id")).first()
@@ -305,6 +347,8 @@ class KeepAlive(CounterApi):
 
 class Checkout(CounterApi):
     """POST the bill: complete the sale once per idempotency key."""
+
+    body_shape = CHECKOUT_BODY
 
     def post(self, request):
         data = self.body(request)

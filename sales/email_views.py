@@ -4,7 +4,6 @@ The Invoice admin adds the URL in its get_urls():  urls = [*email_urls(self), ..
 Who may email an invoice is who may print it (sales.admin_views.printable_invoice).
 """
 
-import json
 from collections.abc import Callable
 
 from django import forms
@@ -23,6 +22,9 @@ from unfold.widgets import UnfoldAdminEmailInputWidget
 from sales.admin_views import printable_invoice
 from sales.emails import invoice_email_queue
 from sales.models import Invoice
+from shop.jsonbody import Object, Text, parse_json
+
+EMAIL_BODY = Object(fields={"to": Text(max_length=254, default="", label="email address")})
 
 
 class InvoiceEmailForm(forms.Form):
@@ -46,12 +48,11 @@ def invoice_email_json(request: HttpRequest, pk: int) -> JsonResponse:
         return _json_refusal([_("You may not email this invoice: a cashier emails only the invoices they made.")],
                              status=403)
     try:
-        data = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _json_refusal([_("The counter sent something that is not JSON.")], status=400)
-    to = data.get("to") if isinstance(data, dict) else None
+        to = parse_json(request.body, EMAIL_BODY)["to"]
+    except ValidationError as refusal:
+        return _json_refusal(refusal.messages, status=400)
     try:
-        email = invoice_email_queue(invoice=invoice, to=to if isinstance(to, str) else "", user=request.user)
+        email = invoice_email_queue(invoice=invoice, to=to, user=request.user)
     except ValidationError as refusal:
         return _json_refusal(refusal.messages, status=400)
     return JsonResponse({"ok": True, "to": email.to, "email_id": email.pk})

@@ -10,6 +10,7 @@ from catalog.models import Product, Warehouse
 from ledger.models import Customer, PaymentMethod
 from shop.gst import STATE_CHOICES
 from shop.money import MONEY_FIELD, QUANTITY_FIELD, RATE_FIELD
+from shop.validators import validate_plain_text
 
 ZERO = Decimal("0")
 
@@ -73,11 +74,12 @@ class Invoice(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                     help_text=_("Manager who allowed a discount or credit beyond the limits."))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_plain_text])
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"),
                                      on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    cancel_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True,
+                                     validators=[validate_plain_text])
 
     class Meta:
         ordering = ["-issued_at", "-pk"]

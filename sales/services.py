@@ -8,10 +8,9 @@ and other stock work takes only Stock rows, so no two transactions wait on each 
 import hashlib
 import json
 from collections import defaultdict
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,11 +24,24 @@ from sales.models import Invoice, InvoiceLine, InvoiceSeries, Payment
 from sales.pricing import BillAmounts, LineInput, price_bill
 from sales.upi import clean_utr
 from shop.models import ShopProfile, User
-from shop.money import format_inr, format_quantity, to_paise
+from shop.money import (
+    MONEY_FIELD,
+    QUANTITY_FIELD,
+    fit_decimal,
+    format_inr,
+    format_quantity,
+    parse_decimal,
+    to_paise,
+)
+from shop.validators import validate_plain_text
 
 ZERO = Decimal("0")
 NUMBER_MAX_LENGTH = 16
-MAX_AMOUNT = Decimal("1e12")  # an amount column holds 12 digits of rupees
+MONEY_MAX = Decimal(10) ** (MONEY_FIELD["max_digits"] - MONEY_FIELD["decimal_places"]) - Decimal("0.01")
+# Cash handed over is at most ten times the bill, or the bill plus the largest note (a ₹2,000 note for
+# a ₹10 packet is normal): beyond that it is a typing slip, and the change would be paid out wrongly.
+CASH_TIMES_BILL = 10
+LARGEST_NOTE = Decimal("2000")
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,7 @@ class PaymentIn:
     method: str
     amount: Decimal
     reference: str = ""
+    field: str = "payments"  # where the amount came from, to name it in an error: "payments[1].amount"
 
 
 class _AlreadyCompleted(Exception):
@@ -58,31 +71,41 @@ def _error(field: str, message: str, *, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def _decimal(value, what: str) -> Decimal:
+def _decimal(value, what: str, *, field: str, size: dict) -> Decimal:
+    """Return a number that fits a column of `size` (MONEY_FIELD...); refuse anything else naming the field."""
     try:
-        return Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError(f"{what} is not a number: {value!r}.", code="number") from None
+        number = parse_decimal(value)
+        if number is None:
+            raise ValueError("is missing.")
+        return fit_decimal(number, **size)
+    except ValueError as problem:
+        raise _error(field, f"{what} {problem}", code="number") from None
 
 
 def parse_cart(lines: list[dict]) -> list[CartLine]:
     if not lines:
         raise ValidationError({"lines": ["The bill is empty: scan or search a product first."]})
-    return [CartLine(product=line["product"], quantity=_decimal(line["quantity"], "The quantity"),
-                     discount=to_paise(_decimal(line.get("discount") or 0, "The discount"))) for line in lines]
+    return [CartLine(product=line["product"],
+                     quantity=_decimal(line["quantity"], "The quantity", field=f"lines[{index}].quantity",
+                                       size=QUANTITY_FIELD),
+                     discount=to_paise(_decimal(line.get("discount") or 0, "The discount",
+                                                field=f"lines[{index}].discount", size=MONEY_FIELD)))
+            for index, line in enumerate(lines)]
 
 
 def _parse_payments(payments: list[dict]) -> list[PaymentIn]:
     parsed = []
-    for payment in payments:
+    for index, payment in enumerate(payments):
         method = payment.get("method")
         if method not in Payment.Method.values:
             raise ValidationError({"payments": [f"Unknown payment method {method!r}."]})
-        amount = to_paise(_decimal(payment.get("amount"), "The payment amount"))
+        field = f"payments[{index}].amount"
+        amount = to_paise(_decimal(payment.get("amount"), "The payment amount", field=field, size=MONEY_FIELD))
         if amount < 0:
-            raise ValidationError({"payments": ["A payment cannot be negative."]})
+            raise _error(field, "A payment cannot be negative.", code="negative")
         if amount:
-            parsed.append(PaymentIn(method=method, amount=amount, reference=(payment.get("reference") or "").strip()))
+            parsed.append(PaymentIn(method=method, amount=amount, reference=(payment.get("reference") or "").strip(),
+                                    field=field))
     return parsed
 
 
@@ -98,7 +121,15 @@ def _fingerprint(*, lines, payments, customer, warehouse, bill_discount) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _same_bill_or_refuse(invoice: Invoice, fingerprint: str) -> Invoice:
+def _same_bill_or_refuse(invoice: Invoice, fingerprint: str, cashier: User) -> Invoice:
+    """Return the invoice a retry already made; refuse a key that another user's sale used, or another cart.
+
+    A key belongs to the cashier who sent it: answering someone else with the invoice would show them
+    its customer's phone and email.
+    """
+    if invoice.cashier_id != cashier.pk:
+        raise _error("idempotency_key", "This bill key was used by another cashier's sale. Start a new bill.",
+                     code="idempotency_conflict")
     if invoice.cart_fingerprint != fingerprint:
         raise ValidationError(
             f"This submission was already completed as invoice {invoice.number} with a different cart. "
@@ -141,6 +172,26 @@ def _check_discount(bill: BillAmounts, *, profile: ShopProfile, cashier: User, a
     limit = format_quantity(profile.cashier_discount_limit)
     raise _error("discount", f"A discount of {percent:.1f}% is above the cashier limit of {limit}%: "
                  "a manager must approve it.", code="discount_needs_approval")
+
+
+def _check_bill_size(bill: BillAmounts) -> None:
+    if max(bill.gross, bill.exact_total, bill.grand_total) > MONEY_MAX:
+        raise ValidationError({"lines": [f"This bill comes to more than {format_inr(MONEY_MAX)}; split it."]},
+                              code="too_large")
+
+
+def _check_cash_tendered(bill: BillAmounts, payments: list[PaymentIn]) -> None:
+    """Refuse cash beyond what anyone hands over for this bill, naming the payment that goes past it."""
+    limit = min(max(bill.grand_total * CASH_TIMES_BILL, bill.grand_total + LARGEST_NOTE), MONEY_MAX)
+    tendered = ZERO
+    for payment in payments:
+        if payment.method != Payment.Method.CASH:
+            continue
+        tendered += payment.amount
+        if tendered > limit:
+            raise _error(payment.field, f"Cash of {format_inr(tendered)} for a bill of {format_inr(bill.grand_total)} "
+                         f"is more than a customer hands over (at most {format_inr(limit)}): check the amount.",
+                         code="cash_too_large")
 
 
 def _settle(bill: BillAmounts, payments: list[PaymentIn]) -> tuple[Decimal, Decimal, dict[str, Decimal]]:
@@ -227,12 +278,11 @@ def _check_lines(cart: list[CartLine]) -> None:
 
 
 def parse_bill_discount(value) -> Decimal:
-    """Return a bill discount in rupees rounded to the paisa; anything else is an error on the discount field."""
-    amount = None
-    with suppress(ValidationError, InvalidOperation):
-        amount = to_paise(_decimal(value or 0, "The bill discount"))  # Infinity and 1e99 fail to round
-    if amount is None or not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
-        raise _error("discount", f"The bill discount is not an amount in rupees: {value!r}.", code="number")
+    """Return a bill discount in rupees rounded to the paisa; anything else is an error named "bill_discount",
+    the field the counter sends it in."""
+    amount = to_paise(_decimal(value or 0, "The bill discount", field="bill_discount", size=MONEY_FIELD))
+    if amount < 0:
+        raise _error("bill_discount", "A bill discount cannot be negative.", code="number")
     return amount
 
 
@@ -288,30 +338,36 @@ def checkout(
 
     lines: [{"product": Product, "quantity": Decimal, "discount": Decimal}] (discount in rupees, optional)
     payments: [{"method": "cash" | "upi" | "card" | "credit", "amount": Decimal, "reference": str}]
-    The same idempotency_key again returns the first invoice; with a different cart it is refused.
-    Errors are ValidationErrors keyed by what is at fault: "line-<n>", "payments", "customer", "discount".
+    The same idempotency_key again, from the same cashier, returns the first invoice; with a different cart
+    or from another user it is refused.
+    Errors are ValidationErrors keyed by what is at fault: "line-<n>", "payments", "customer", "discount",
+    or the path of a malformed or implausible value ("lines[0].quantity", "payments[1].amount").
     """
     cart = parse_cart(lines)
     paid = _parse_payments(payments)
     bill_discount = parse_bill_discount(bill_discount)
+    try:
+        validate_plain_text(notes)
+    except ValidationError as refusal:
+        raise ValidationError({"notes": refusal.messages}) from None
     fingerprint = _fingerprint(lines=cart, payments=paid, customer=customer, warehouse=warehouse,
                                bill_discount=bill_discount)
     if idempotency_key:
         existing = Invoice.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            return _same_bill_or_refuse(existing, fingerprint)
+            return _same_bill_or_refuse(existing, fingerprint, cashier)
     try:
         return _checkout(cashier=cashier, cart=cart, paid=paid, customer=customer, warehouse=warehouse,
                          idempotency_key=idempotency_key, fingerprint=fingerprint, bill_discount=bill_discount,
                          approved_by=approved_by, notes=notes)
     except _AlreadyCompleted as done:
-        return _same_bill_or_refuse(done.invoice, fingerprint)
+        return _same_bill_or_refuse(done.invoice, fingerprint, cashier)
     except IntegrityError:
         # A concurrent submission with the same key committed between our check and our insert.
         existing = idempotency_key and Invoice.objects.filter(idempotency_key=idempotency_key).first()
         if not existing:
             raise
-        return _same_bill_or_refuse(existing, fingerprint)
+        return _same_bill_or_refuse(existing, fingerprint, cashier)
 
 
 @transaction.atomic
@@ -323,7 +379,9 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     cart = [CartLine(products[line.product.pk], line.quantity, line.discount) for line in cart]
     quote = _quote_cart(cart=cart, customer=customer, profile=profile, bill_discount=bill_discount)
     place_of_supply, inter_state, bill = quote.place_of_supply, quote.inter_state, quote.bill
+    _check_bill_size(bill)
     _check_discount(bill, profile=profile, cashier=cashier, approved_by=approved_by)
+    _check_cash_tendered(bill, paid)
     tendered, change, applied = _settle(bill, paid)
     credit = applied.get(Payment.Method.CREDIT, ZERO)
     _check_credit(credit=credit, customer=customer, cashier=cashier, approved_by=approved_by)
@@ -399,6 +457,10 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the invoice is cancelled."]})
+    try:
+        validate_plain_text(reason)
+    except ValidationError as refusal:
+        raise ValidationError({"reason": refusal.messages}) from None
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.Status.COMPLETED:
         raise ValidationError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}, "

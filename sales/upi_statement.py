@@ -10,7 +10,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,8 +20,13 @@ from sales.models import Payment
 from sales.payments import awaiting_upi_payments, upi_payment_confirm
 from sales.upi import clean_utr
 from shop.models import User
+from shop.money import MONEY_FIELD, fit_decimal, parse_decimal, shown
+from shop.validators import unsafe_character
 
 TIME_WINDOW = timedelta(minutes=30)
+MAX_STATEMENT_BYTES = 5 * 2**20  # a month of a busy shop's UPI credits is well under 1 MB
+MAX_CELL_LENGTH = 200  # a payer's name or VPA; dates, amounts and UTRs are far shorter
+MAX_ERRORS = 20  # lines named in one refusal; the rest are summed up
 COLUMNS = {
     "date": ("date", "txn date", "transaction date", "value date", "date time", "datetime", "time"),
     "amount": ("amount", "amount (inr)", "amount(inr)", "credit", "credit amount", "txn amount"),
@@ -88,6 +93,37 @@ def _find_columns(header: list[str]) -> dict[str, int]:
     return found
 
 
+def _parse_amount(text: str) -> Decimal:
+    """Read an amount with the shop's one number parser (₹, Indian grouping); refuse one no payment can be."""
+    amount = parse_decimal(text)
+    if amount is None:
+        raise ValueError(f"{shown(text)} is not an amount.")
+    return fit_decimal(amount, **MONEY_FIELD)
+
+
+def _parse_line(line: int, cell: dict[str, str]) -> StatementRow:
+    """Return one statement line as a row; a ValueError names what is wrong with it."""
+    for name, text in cell.items():
+        if len(text) > MAX_CELL_LENGTH:
+            raise ValueError(f"the {name} column holds {len(text):,} characters; at most {MAX_CELL_LENGTH}.")
+        if unsafe_character(text):
+            raise ValueError(f"the {name} column holds the control character "
+                             f"U+{ord(unsafe_character(text)):04X}.")
+    try:
+        when = _parse_when(cell["date"])
+    except ValueError:
+        raise ValueError(f"{shown(cell['date'])} is not a date.") from None
+    try:
+        amount = _parse_amount(cell["amount"])
+    except ValueError as problem:
+        raise ValueError(f"the amount {problem}") from None
+    try:
+        utr = clean_utr(cell["utr"])
+    except ValidationError as refusal:
+        raise ValueError(refusal.messages[0]) from None
+    return StatementRow(line=line, when=when, amount=amount, utr=utr, payer=cell.get("payer", ""))
+
+
 def parse_statement(content: bytes) -> list[StatementRow]:
     """Read a settlement CSV (UTF-8, with or without BOM); any bad line refuses the whole file, naming it."""
     try:
@@ -95,33 +131,35 @@ def parse_statement(content: bytes) -> list[StatementRow]:
     except UnicodeDecodeError:
         raise ValidationError("The statement is not a UTF-8 CSV file.") from None
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as problem:
+        raise ValidationError(f"Line 1 cannot be read as CSV: {problem}.") from None
     if not header:
         raise ValidationError("The statement is empty.")
     columns = _find_columns(header)
     rows, errors = [], []
-    for line, values in enumerate(reader, start=2):
+    while len(errors) < MAX_ERRORS:
+        line = reader.line_num + 1
+        try:
+            values = next(reader, None)
+        except csv.Error as problem:  # a field longer than the csv module reads (131,072 characters), say
+            errors.append(f"Line {line}: cannot be read as CSV: {problem}.")
+            break
+        if values is None:
+            break
         if not any(v.strip() for v in values):
             continue
         cell = {name: values[index].strip() if index < len(values) else "" for name, index in columns.items()}
         try:
-            when = _parse_when(cell["date"])
-        except ValueError:
-            errors.append(f"Line {line}: {cell['date']!r} is not a date.")
+            row = _parse_line(line, cell)
+        except ValueError as problem:
+            errors.append(f"Line {line}: {problem}")
             continue
-        try:
-            amount = Decimal(cell["amount"].replace(",", "").replace("₹", "").strip())
-        except InvalidOperation:
-            errors.append(f"Line {line}: {cell['amount']!r} is not an amount.")
-            continue
-        try:
-            utr = clean_utr(cell["utr"])
-        except ValidationError as refusal:
-            errors.append(f"Line {line}: {refusal.messages[0]}")
-            continue
-        if amount <= 0:
-            continue  # debits and reversals are not payments received
-        rows.append(StatementRow(line=line, when=when, amount=amount, utr=utr, payer=cell.get("payer", "")))
+        if row.amount > 0:  # debits and reversals are not payments received
+            rows.append(row)
+    else:
+        errors.append(f"Only the first {MAX_ERRORS} wrong lines are listed; fix them and upload the file again.")
     if errors:
         raise ValidationError(errors)
     return rows

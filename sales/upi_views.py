@@ -2,9 +2,7 @@
 
 import hashlib
 import hmac
-import json
 import logging
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
@@ -19,12 +17,19 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 from unfold.views import UnfoldModelAdminViewMixin
 
-from sales.models import Payment
+from sales.models import Invoice, Payment
 from sales.payments import upi_gateway_confirm, upi_payment_confirm
-from sales.upi_statement import StatementRow, confirm_matched, parse_statement, reconcile
+from sales.upi_statement import MAX_STATEMENT_BYTES, StatementRow, confirm_matched, parse_statement, reconcile
+from shop.jsonbody import Number, Object, Text, parse_json
 
 log = logging.getLogger("galla.upi")
 STATEMENT_SALT = "galla.upi-statement"
+CALLBACK_BODY = Object(fields={
+    "reference": Text.of(Invoice, "number"),
+    "amount": Number.of(Payment, "amount"),
+    "utr": Text.of(Payment, "reference"),
+    "status": Text(max_length=32, default=""),
+})
 
 
 def _refuse(reason: str, request: HttpRequest) -> JsonResponse:
@@ -47,11 +52,11 @@ def upi_callback(request: HttpRequest) -> JsonResponse:
     if not hmac.compare_digest(signature_of(request.body, key), request.headers.get("X-Signature", "").lower()):
         return _refuse("bad signature", request)
     try:
-        payload = json.loads(request.body)
-        reference, utr, status = str(payload["reference"]), str(payload["utr"]), str(payload.get("status", ""))
-        amount = Decimal(str(payload["amount"]))
-    except (ValueError, KeyError, TypeError, InvalidOperation):
-        return _refuse("payload is not JSON with reference, amount and utr", request)
+        payload = parse_json(request.body, CALLBACK_BODY)
+    except ValidationError as refusal:
+        problems = "; ".join(f"{path}: {' '.join(messages)}" for path, messages in refusal.message_dict.items())
+        return _refuse(f"payload is not JSON with reference, amount and utr ({problems})", request)
+    reference, amount, utr, status = (payload[name] for name in ("reference", "amount", "utr", "status"))
     if status.upper() != "SUCCESS":
         log.info("UPI callback for %s with status %r: nothing to do", reference, status)
         return JsonResponse({"ok": True, "result": "ignored"})
@@ -100,6 +105,14 @@ class ConfirmUpiView(UnfoldModelAdminViewMixin, FormView):
 class StatementForm(forms.Form):
     statement = forms.FileField(label=_("UPI settlement statement (CSV)"),
                                 help_text=_("Columns: date, amount, UTR, payer. Only credits are read."))
+
+    def clean_statement(self):
+        statement = self.cleaned_data["statement"]
+        if statement.size > MAX_STATEMENT_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; a settlement statement is at most %(limit)s MB. Import it a month "
+                  "at a time.") % {"size": f"{statement.size / 2**20:.1f}", "limit": MAX_STATEMENT_BYTES // 2**20})
+        return statement
 
 
 class UpiStatementView(UnfoldModelAdminViewMixin, FormView):

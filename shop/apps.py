@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -18,3 +19,10 @@ class ShopConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="galla_sync_roles")
+
+
+class GallaAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with Galla's admin site (installed with unfold's BasicAppConfig)."""
+
+    default = False  # "shop" itself still means ShopConfig
+    default_site = "shop.sites.GallaAdminSite"

@@ -1,6 +1,9 @@
 """Money and quantity rules shared by every app: Decimal only, rounded half-up at fixed points."""
 
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
+from math import isfinite
 
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 from django.db.models.functions import Round
@@ -14,6 +17,73 @@ QUANTITY_STEP = Decimal("0.001")
 MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
 QUANTITY_FIELD = {"max_digits": 12, "decimal_places": 3}
 RATE_FIELD = {"max_digits": 5, "decimal_places": 2}
+
+_CURRENCY = re.compile(r"^(₹|rs\.?|inr)\s*", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_WESTERN_GROUPS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")  # 1,250,000.50
+_INDIAN_GROUPS = re.compile(r"^[+-]?\d{1,2}(,\d{2})*,\d{3}(\.\d*)?$")  # 12,50,000.50
+_SHOWN = 40  # characters of a refused value repeated in its message
+
+
+def shown(value: object) -> str:
+    """Return a value as quoted in an error message: at most a few dozen characters of it."""
+    text = str(value)
+    return f'"{text}"' if len(text) <= _SHOWN else f'"{text[:_SHOWN]}…"'
+
+
+def parse_decimal(value: object) -> Decimal | None:
+    """Read a number as shops write it; return None for an empty cell. The one parser of typed numbers.
+
+    Accepts 1250.5, "1,250.50", Indian grouping "1,25,000", "₹ 99", "Rs. 250/-" and numbers Excel
+    stored as text. Refuses anything ambiguous, such as "1,25" (a decimal comma?) or "1,2,3", and
+    anything that is not a finite number (NaN, Infinity, 1e400 as text, true), with a ValueError
+    whose message a shop owner understands. The size is checked by fit_decimal.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{shown(value)} is not a number.")
+    if isinstance(value, Decimal | int):
+        number = Decimal(value)
+        if not number.is_finite():
+            raise ValueError(f"{shown(value)} is not a number.")
+        return number
+    if isinstance(value, float):
+        if not isfinite(value):
+            raise ValueError(f"{shown(value)} is not a number.")
+        return Decimal(repr(value))  # the shortest text that reads back as this float: 19.99, not 19.98999...
+    if not isinstance(value, str):
+        raise ValueError(f"{shown(value)} is not a number.")
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        return None
+    number = _CURRENCY.sub("", text).removesuffix("/-").strip()
+    if _PLAIN_NUMBER.match(number):
+        return Decimal(number)
+    if _WESTERN_GROUPS.match(number) or _INDIAN_GROUPS.match(number):
+        return Decimal(number.replace(",", ""))
+    if "," in number and re.fullmatch(r"[\d,.+-]+", number):
+        raise ValueError(f"{shown(text)} is not a number: commas may only group thousands, "
+                         f"like 1,250.50 or 1,25,000.")
+    raise ValueError(f"{shown(text)} is not a number.")
+
+
+def fit_decimal(number: Decimal, *, max_digits: int, decimal_places: int) -> Decimal:
+    """Return `number` if a DecimalField(max_digits, decimal_places) holds it; else a ValueError saying why.
+
+    Decimal arithmetic keeps 28 digits, so a number this refuses (1e400, 400 digits) would otherwise
+    fail deep inside rounding or the database with a server error instead of a message.
+    """
+    if not number.is_finite():
+        raise ValueError(f"{shown(number)} is not a number.")
+    if number.is_zero():
+        return Decimal(0)
+    whole_digits = max_digits - decimal_places
+    if number.adjusted() >= whole_digits:
+        raise ValueError(f"{shown(number)} is too large: at most {whole_digits} digits before the decimal point.")
+    if number != number.quantize(Decimal(1).scaleb(-decimal_places)):
+        raise ValueError(f"{shown(number)} has more than {decimal_places} decimals.")
+    return number
 
 
 def to_paise(amount: Decimal) -> Decimal:

@@ -21,8 +21,13 @@ def cash(amount) -> dict:
     return {"method": "cash", "amount": D(amount)}
 
 
+def enough_cash(lines) -> dict:
+    """Cash that covers a test bill (tax-exclusive lines too) and is still an amount a customer hands over."""
+    return cash(sum((product.selling_price * D(quantity) for product, quantity in lines), D("0")) * 2 + 10)
+
+
 def sell(cashier, *lines, payments=None, **options) -> Invoice:
-    payments = payments if payments is not None else [cash("100000")]
+    payments = payments if payments is not None else [enough_cash(lines)]
     return checkout(cashier=cashier, lines=[{"product": p, "quantity": D(q)} for p, q in lines],
                     payments=payments, **options)
 
@@ -254,7 +259,7 @@ def test_composition_shop_issues_a_bill_of_supply_without_tax(shop, stocked, cas
 def queries_for_checkout(cashier, products) -> int:
     with CaptureQueriesContext(connection) as queries:
         checkout(cashier=cashier, lines=[{"product": p, "quantity": D("1")} for p in products],
-                 payments=[cash("1000000")], idempotency_key=f"q-{len(products)}")
+                 payments=[enough_cash([(p, "1") for p in products])], idempotency_key=f"q-{len(products)}")
     # Savepoints are the test's own transaction nesting; count the statements that do work.
     return len([q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))])
 
@@ -289,3 +294,19 @@ def test_a_malformed_upi_transaction_number_is_refused(shop, stocked, cashier, u
                                                                        "reference": utr}])
     assert "has 12 digits" in errors_of(refused)["payments"][0]
     assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("reason", ["Wrong\x00item", "Wrong item\u202e"])
+def test_a_cancel_reason_with_hidden_control_characters_is_refused(shop, stocked, cashier, owner, reason):
+    invoice = sell(cashier, (stocked(), "1"))
+    with pytest.raises(ValidationError) as refused:
+        invoice_cancel(invoice=invoice, user=owner, reason=reason)
+    assert list(errors_of(refused)) == ["reason"]
+    invoice.refresh_from_db()
+    assert invoice.status == "completed" and not DayBookEntry.objects.filter(kind="sale_reversal").exists()
+
+
+def test_checkout_notes_with_hidden_control_characters_are_refused(shop, stocked, cashier):
+    with pytest.raises(ValidationError) as refused:
+        sell(cashier, (stocked(), "1"), notes="gift\u202e")
+    assert list(errors_of(refused)) == ["notes"] and not Invoice.objects.exists()

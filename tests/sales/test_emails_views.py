@@ -64,6 +64,20 @@ def test_the_counter_gets_an_error_for_a_body_that_is_not_json(client, cashier, 
     assert not OutboundEmail.objects.exists()
 
 
+@pytest.mark.parametrize("body", [
+    pytest.param("[" * 100_000 + "]" * 100_000, id="100000-deep"),
+    pytest.param('{"to": "asha\\u0000@example.com"}', id="NUL"),
+    pytest.param('{"to": "asha@example.com\\u202e"}', id="bidi-override"),
+    pytest.param('{"to": "%s@example.com"}' % ("a" * 131_072), id="131072-characters"),
+    pytest.param('{"to": ["asha@example.com"]}', id="a-list"),
+])
+def test_the_counter_gets_malformed_bodies_back_under_email_and_nothing_is_queued(client, cashier, invoice, body):
+    client.force_login(cashier)
+    response = client.post(email_url(invoice), data=body, content_type="application/json")
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["email"]
+    assert not OutboundEmail.objects.exists()
+
+
 def test_the_counter_payload_links_the_success_dialog_to_the_email_endpoint(invoice):
     assert invoice_payload(invoice)["email_url"] == email_url(invoice)
     assert invoice_payload(invoice)["customer_email"] == "asha@example.com"

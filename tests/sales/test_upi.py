@@ -17,6 +17,7 @@ from sales.services import checkout, invoice_cancel
 from sales.upi_statement import parse_statement, reconcile
 from sales.upi_views import signature_of
 from tests import factories
+from tests.sales.junk import Raw, to_json
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -218,7 +219,7 @@ def test_a_statement_with_a_bad_line_is_refused_naming_it():
     with pytest.raises(ValidationError) as refused:
         parse_statement(statement("25-11-2026 10:00:00,12.00,400000000001,A", "yesterday,12,400000000002,B",
                                   "25-11-2026 10:05:00,abc,400000000003,C"))
-    assert refused.value.messages == ["Line 3: 'yesterday' is not a date.", "Line 4: 'abc' is not an amount."]
+    assert refused.value.messages == ['Line 3: "yesterday" is not a date.', 'Line 4: the amount "abc" is not a number.']
 
 
 def test_statement_without_the_needed_columns_is_refused():
@@ -253,3 +254,103 @@ def test_a_tampered_preview_is_refused(client, upi_sale, owner):
 def test_cashier_cannot_import_statements(client, cashier, shop):
     client.force_login(cashier)
     assert client.get(reverse("admin:sales_payment_statement")).status_code == 403
+
+
+# ---------- malformed input: a clear refusal, never a 500, nothing confirmed ----------
+
+@pytest.mark.parametrize(("raw_amount", "field"), [
+    pytest.param("1e400", "amount", id="1e400"),
+    pytest.param("NaN", "amount", id="NaN"),
+    pytest.param("-Infinity", "amount", id="minus-Infinity"),
+    pytest.param('"1e400"', "amount", id="1e400-as-text"),
+    pytest.param("9" * 400, "amount", id="400-digits"),
+    pytest.param("[250]", "amount", id="a-list"),
+    pytest.param("true", "amount", id="a-boolean"),
+])
+def test_signed_callback_with_an_impossible_amount_is_refused_naming_it(gateway, upi_sale, raw_amount, field):
+    payment = upi_sale()
+    body = to_json(paid(payment, amount=Raw(raw_amount))).encode()
+    response = notify(gateway, body)
+    assert response.status_code == 400 and f"{field}: " in response.json()["error"]
+    payment.refresh_from_db()
+    assert payment.status == "awaiting" and upi_day_book() == []
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    pytest.param({"reference": ["SKS/26-27/00001"]}, "reference", id="reference-a-list"),
+    pytest.param({"utr": 509876543210}, "utr", id="utr-a-number"),
+    pytest.param({"utr": "5098\x0076543210"}, "utr", id="utr-NUL"),
+    pytest.param({"status": {"code": "SUCCESS"}}, "status", id="status-an-object"),
+])
+def test_signed_callback_with_a_malformed_field_is_refused_naming_it(gateway, upi_sale, changes, field):
+    payment = upi_sale()
+    response = notify(gateway, paid(payment, **changes))
+    assert response.status_code == 400 and f"{field}: " in response.json()["error"]
+    payment.refresh_from_db()
+    assert payment.status == "awaiting"
+
+
+def test_signed_callback_nested_100000_deep_is_refused(gateway, upi_sale):
+    upi_sale()
+    response = notify(gateway, ("[" * 100_000 + "]" * 100_000).encode())
+    assert response.status_code == 400 and "nested" in response.json()["error"]
+
+
+@pytest.mark.parametrize(("amount", "message"), [
+    pytest.param("NaN", 'Line 2: the amount "NaN" is not a number.', id="NaN"),
+    pytest.param("Infinity", 'Line 2: the amount "Infinity" is not a number.', id="Infinity"),
+    pytest.param("1e400", 'Line 2: the amount "1e400" is not a number.', id="1e400"),
+    pytest.param("9" * 100, 'Line 2: the amount "99999', id="100-digits"),
+    pytest.param("9" * 400, "Line 2: the amount column holds 400 characters", id="400-digits"),
+    pytest.param('"1,2,3"', 'Line 2: the amount "1,2,3" is not a number: commas may only group thousands',
+                 id="bad-grouping"),
+    pytest.param("12.005", 'Line 2: the amount "12.005" has more than 2 decimals.', id="three-decimals"),
+])
+def test_statement_amounts_that_are_no_payment_are_refused_naming_the_line(amount, message):
+    with pytest.raises(ValidationError) as refused:
+        parse_statement(statement(f"25-11-2026 10:00:00,{amount},400000000001,A"))
+    assert refused.value.messages[0].startswith(message)
+
+
+def test_statement_amounts_use_the_shops_number_parser():
+    rows = parse_statement(statement('25-11-2026 10:00:00,"₹ 1,25,000.50",400000000001,A'))
+    assert [row.amount for row in rows] == [D("125000.50")]
+
+
+@pytest.mark.parametrize("length", [131_072, 131_073, 300])
+def test_a_statement_field_too_long_is_refused_naming_the_line(length):
+    with pytest.raises(ValidationError) as refused:
+        parse_statement(statement("25-11-2026 10:00:00,12.00,400000000001,A",
+                                  f"25-11-2026,12,400000000002,{'x' * length}"))
+    assert refused.value.messages[0].startswith("Line 3: ")
+
+
+def test_a_statement_with_many_bad_lines_lists_the_first_twenty():
+    with pytest.raises(ValidationError) as refused:
+        parse_statement(statement(*[f"someday,12,4000000000{n:02d},A" for n in range(50)]))
+    assert len(refused.value.messages) == 21 and refused.value.messages[-1].startswith("Only the first 20")
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(statement("25-11-2026 10:00:00,1e400,400000000001,A"), id="1e400"),
+    pytest.param(statement("25-11-2026 10:00:00,NaN,400000000001,A"), id="NaN"),
+    pytest.param(statement(f"25-11-2026 10:00:00,12,400000000001,{'x' * 131_072}"), id="131072-characters"),
+    pytest.param(statement("25-11-2026 10:00:00,12,400000000001,Meena\x00"), id="NUL"),
+    pytest.param(b"\xff\xfe", id="not-utf8"),
+])
+def test_statement_upload_with_junk_shows_a_form_error_and_confirms_nothing(client, upi_sale, owner, content):
+    payment = upi_sale("12")
+    client.force_login(owner)
+    response = client.post(reverse("admin:sales_payment_statement"),
+                           {"statement": SimpleUploadedFile("upi.csv", content)})
+    assert response.status_code == 200 and response.context["form"].errors["statement"]
+    payment.refresh_from_db()
+    assert payment.status == "awaiting"
+
+
+def test_a_huge_statement_file_is_refused_before_it_is_read(client, owner, monkeypatch):
+    big = statement(*["25-11-2026 10:00:00,12.00,400000000001,A"] * 10)
+    monkeypatch.setattr("sales.upi_views.MAX_STATEMENT_BYTES", len(big) - 1)
+    client.force_login(owner)
+    response = client.post(reverse("admin:sales_payment_statement"), {"statement": SimpleUploadedFile("upi.csv", big)})
+    assert "a settlement statement is at most" in response.context["form"].errors["statement"][0]
