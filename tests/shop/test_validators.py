@@ -38,9 +38,9 @@ def test_models_refuse_unsafe_names_and_notes(make, field):
 
 
 @pytest.mark.django_db
-def test_adding_a_customer_with_a_bidi_override_in_the_name_adds_no_one():
+def test_adding_a_customer_with_a_bidi_override_in_the_name_adds_no_one(owner):
     from ledger.models import Customer
 
     with pytest.raises(ValidationError) as refused:
-        customer_create(name="Meena\u202e", phone="9876543210")
+        customer_create(user=owner, name="Meena\u202e", phone="9876543210")
     assert list(refused.value.message_dict) == ["name"] and not Customer.objects.exists()
