@@ -1,426 +1,512 @@
-/* The billing counter. The server prices, checks and records everything; this script keeps the
-   cart, asks the server for live totals, and shows each error next to the field at fault. */
-(() => {
+/* The billing counter, an Alpine.js component (unfold loads Alpine on every admin page).
+   The server prices, checks and records everything; this script keeps the cart, asks for live
+   totals and shows each error next to the field at fault. The cart is a keyed x-for: an answer
+   from the server updates amounts and messages, never the box a cashier is typing in. Loaded
+   without defer so that it registers before Alpine starts. */
+document.addEventListener("alpine:init", () => {
   "use strict";
 
-  const urls = JSON.parse(document.getElementById("counter-urls").textContent);
-  const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
-  const root = document.getElementById("counter");
-  const $ = (id) => document.getElementById(id);
-  const scan = $("scan");
-  const suggestions = $("suggestions");
-  const cartBody = document.querySelector("#cart tbody");
-  const completeButton = $("complete");
-
+  const QUOTE_DELAY_MS = 120;   // a pause this long in typing asks for live totals
+  const SEARCH_DELAY_MS = 150;
+  const MAX_QUANTITY = 999999999.999;  // the most an invoice line holds
+  const MAX_AMOUNT = 999999999999.99;
+  const METHODS = ["cash", "upi", "card", "credit"];
   const rupees = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR", minimumFractionDigits: 2 });
   const inr = (value) => rupees.format(Number(value || 0));
+  const paise = (text) => Math.round(Number(text || 0) * 100);
   const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
 
-  const state = {
-    cart: [],            // {product, quantity, discount, error}
-    customer: null,
-    key: newKey(),       // one idempotency key per bill: a double click or a retry makes one invoice
-    quote: null,
-    busy: false,
-    results: [],
-    highlighted: -1,
-    invoice: null,
-  };
+  // ---------- what a cashier types, checked before the server is asked ----------
+  // Digits with at most `decimals` places: no sign, no exponent ("1e9"), no grouping.
+  const plainNumber = (text, decimals) =>
+    new RegExp(`^(\\d+(\\.\\d{0,${decimals}})?|\\.\\d{1,${decimals}})$`).test(text);
 
-  // ---------- talking to the server ----------
-  async function api(url, { method = "GET", body } = {}) {
-    const response = await fetch(url, {
-      method,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    let data = {};
-    try { data = await response.json(); } catch (_) { data = { ok: false, errors: { __all__: ["The server did not answer properly; try again."] } }; }
-    return { status: response.status, data };
+  function quantityProblem(line) {
+    const text = line.quantity.trim();
+    if (!text) return "Type the quantity.";
+    if (text.startsWith("-")) return "The quantity must be more than zero; goods coming back are a return.";
+    if (/^\d*\.\d{4,}$/.test(text)) return "A quantity has at most 3 decimals.";
+    if (!plainNumber(text, 3)) return `"${text}" is not a quantity: type digits, like 2 or 1.5.`;
+    const value = Number(text);
+    if (value === 0) return "The quantity cannot be zero.";
+    if (value > MAX_QUANTITY) return "That quantity is more than one bill can hold.";
+    if (!line.product.fraction && !Number.isInteger(value)) {
+      return `Sold in whole ${line.product.unit}: type a whole number.`;
+    }
+    return "";
   }
 
-  function debounce(fn, ms) {
-    let timer;
-    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  function amountProblem(value, what) {
+    const text = (value || "").trim();
+    if (!text) return "";
+    if (text.startsWith("-")) return `${what} cannot be negative.`;
+    if (!plainNumber(text, 2)) return `"${text}" is not an amount: type rupees, like 50 or 49.50.`;
+    if (Number(text) > MAX_AMOUNT) return `${what} is too large.`;
+    return "";
   }
 
-  // ---------- errors next to the thing at fault ----------
-  // Each request clears only the errors it can answer for: a live total must not wipe
-  // "unknown barcode" under the scan box, for example.
-  function clearErrors(keys = null) {
-    root.querySelectorAll("[data-error-for]").forEach((el) => {
-      if (!keys || keys.includes(el.dataset.errorFor)) el.textContent = "";
-    });
-    state.cart.forEach((line) => { line.error = ""; });
+  const lineProblem = (line) => quantityProblem(line) || amountProblem(line.discount, "A discount");
+
+  function nextQuantity(text) {
+    return plainNumber(text.trim(), 3) ? String(Number((Number(text) + 1).toFixed(3))) : "1";
   }
 
-  function showErrors(errors) {
+  // ---------- the server's errors, placed next to what they name ----------
+  // Lines come back as "line-2" or "lines[2].quantity", payments as "payments[0].amount": both are
+  // indexes into what that request sent, so they are resolved against its snapshot.
+  const AREA_OF_KEY = { bill_discount: "discount", customer_id: "customer", lines: "scan", idempotency_key: "__all__" };
+  const AREAS = ["scan", "customer", "discount", "payments", "approval", "utr", "email", "__all__"];
+  const LINE_KEY = /^lines?(?:-|\[|\.)(\d+)\]?(?:\.\w+)?$/;
+  const PAYMENT_KEY = /^payments(?:\[|\.)(\d+)\]?(?:\.\w+)?$/;
+
+  function placeErrors(errors, { lines = [], methods = [] } = {}) {
+    const placed = { lines: new Map(), payments: {}, areas: {} };
+    const join = (...texts) => texts.filter(Boolean).join(" ");
     for (const [key, messages] of Object.entries(errors || {})) {
-      const text = messages.join(" ");
-      const line = key.match(/^line-(\d+)$/);
-      if (line && state.cart[Number(line[1])]) {
-        state.cart[Number(line[1])].error = text;
-        continue;
-      }
-      const target = root.querySelector(`[data-error-for="${key}"]`) || root.querySelector('[data-error-for="__all__"]');
-      target.textContent = text;
-    }
-    renderCart();
-  }
-
-  // ---------- the cart ----------
-  function step(product) { return product.fraction ? "0.001" : "1"; }
-
-  function addProduct(product) {
-    const existing = state.cart.find((line) => line.product.id === product.id);
-    if (existing) {
-      existing.quantity = String(Number(existing.quantity) + 1);
-    } else {
-      state.cart.push({ product, quantity: "1", discount: "", error: "" });
-    }
-    renderCart();
-    requestQuote();
-  }
-
-  function lineRow(line, index) {
-    const row = document.createElement("tr");
-    row.dataset.index = index;
-    const p = line.product;
-    const amount = state.quote && state.quote.lines[index] ? inr(state.quote.lines[index].total) : "";
-    row.innerHTML = `
-      <td class="item"><span class="name"></span><span class="meta"></span><span class="line-error" role="alert"></span></td>
-      <td class="num"><input class="qty" type="number" min="0" step="${step(p)}" inputmode="decimal" aria-label="Quantity"></td>
-      <td class="num price"></td>
-      <td class="num"><input class="disc" type="number" min="0" step="0.01" inputmode="decimal" placeholder="0" aria-label="Discount in rupees"></td>
-      <td class="num amount"></td>
-      <td><button type="button" class="remove" aria-label="Remove">×</button></td>`;
-    row.querySelector(".name").textContent = p.name;
-    row.querySelector(".meta").textContent = `${p.sku} · ${p.unit} · GST ${p.tax_rate}% · in stock ${p.on_hand}`;
-    row.querySelector(".line-error").textContent = line.error || "";
-    row.querySelector(".price").textContent = inr(p.price);
-    row.querySelector(".amount").textContent = amount;
-    row.querySelector(".qty").value = line.quantity;
-    row.querySelector(".disc").value = line.discount;
-    if (line.error) row.classList.add("has-error");
-    return row;
-  }
-
-  function renderCart() {
-    cartBody.replaceChildren(...state.cart.map(lineRow));
-    $("cart-empty").hidden = state.cart.length > 0;
-    $("t-items").textContent = state.cart.length;
-  }
-
-  cartBody.addEventListener("input", (event) => {
-    const row = event.target.closest("tr");
-    if (!row) return;
-    const line = state.cart[Number(row.dataset.index)];
-    if (event.target.classList.contains("qty")) line.quantity = event.target.value;
-    if (event.target.classList.contains("disc")) line.discount = event.target.value;
-    requestQuote();
-  });
-
-  cartBody.addEventListener("click", (event) => {
-    if (!event.target.classList.contains("remove")) return;
-    state.cart.splice(Number(event.target.closest("tr").dataset.index), 1);
-    renderCart();
-    requestQuote();
-    scan.focus();
-  });
-
-  cartBody.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") { event.preventDefault(); scan.focus(); }
-  });
-
-  // ---------- live totals, computed by the server ----------
-  function cartPayload() {
-    return state.cart.map((line) => ({ product_id: line.product.id, quantity: line.quantity || "0", discount: line.discount || "0" }));
-  }
-
-  const requestQuote = debounce(async () => {
-    clearErrors(["discount", "__all__"]);
-    if (!state.cart.length) { state.quote = null; renderTotals(); return; }
-    const { data } = await api(urls.quote, {
-      method: "POST",
-      body: { lines: cartPayload(), customer_id: state.customer && state.customer.id, bill_discount: $("bill-discount").value || "0" },
-    });
-    if (data.ok) {
-      state.quote = data;
-      showErrors(data.warnings || {});
-      renderTotals();
-    } else {
-      showErrors(data.errors);
-    }
-  }, 120);
-
-  function renderTotals() {
-    const totals = (state.quote && state.quote.totals) || {};
-    $("t-gross").textContent = inr(totals.gross);
-    $("t-discount").textContent = inr(totals.discount);
-    $("t-taxable").textContent = inr(totals.taxable);
-    $("t-cgst").textContent = inr(totals.cgst);
-    $("t-sgst").textContent = inr(totals.sgst);
-    $("t-igst").textContent = inr(totals.igst);
-    $("t-round").textContent = inr(totals.round_off);
-    $("t-grand").textContent = inr(totals.grand_total);
-    const inter = Boolean(state.quote && state.quote.inter_state);
-    root.querySelectorAll(".intra").forEach((el) => { el.hidden = inter; });
-    root.querySelectorAll(".inter").forEach((el) => { el.hidden = !inter; });
-    renderBalance();
-  }
-
-  // ---------- payments ----------
-  function payments() {
-    return [...root.querySelectorAll("[data-method]")]
-      .filter((input) => Number(input.value) > 0)
-      .map((input) => {
-        const reference = root.querySelector(`[data-reference="${input.dataset.method}"]`);
-        return { method: input.dataset.method, amount: input.value, reference: reference ? reference.value : "" };
-      });
-  }
-
-  function renderBalance() {
-    const due = Number((state.quote && state.quote.totals && state.quote.totals.grand_total) || 0);
-    const paid = payments().reduce((sum, p) => sum + Number(p.amount), 0);
-    const left = Math.round((due - paid) * 100) / 100;
-    $("pay-status").textContent = left > 0 ? "Due" : (left < 0 ? "Change" : "Paid");
-    $("pay-amount").textContent = inr(Math.abs(left));
-    $("pay-amount").parentElement.classList.toggle("is-change", left < 0);
-  }
-
-  $("payments").addEventListener("input", renderBalance);
-  $("bill-discount").addEventListener("input", requestQuote);
-
-  // ---------- scanning and searching ----------
-  function renderSuggestions() {
-    suggestions.replaceChildren(...state.results.map((product, index) => {
-      const item = document.createElement("li");
-      item.setAttribute("role", "option");
-      item.dataset.index = index;
-      item.className = index === state.highlighted ? "is-active" : "";
-      item.innerHTML = '<span class="name"></span><span class="meta"></span>';
-      item.querySelector(".name").textContent = product.name;
-      item.querySelector(".meta").textContent = `${product.sku} · ${inr(product.price)} · stock ${product.on_hand}`;
-      return item;
-    }));
-    suggestions.hidden = state.results.length === 0;
-  }
-
-  function closeSuggestions() { state.results = []; state.highlighted = -1; renderSuggestions(); }
-
-  const search = debounce(async (query) => {
-    if (query.length < 2) { closeSuggestions(); return; }
-    const { data } = await api(`${urls.search}?q=${encodeURIComponent(query)}`);
-    if (scan.value.trim() !== query) return; // typed on meanwhile
-    state.results = data.results || [];
-    state.highlighted = state.results.length ? 0 : -1;
-    renderSuggestions();
-  }, 150);
-
-  scan.addEventListener("input", () => {
-    root.querySelector('[data-error-for="scan"]').textContent = "";
-    search(scan.value.trim());
-  });
-
-  async function lookupCode(code) {
-    const { data } = await api(`${urls.product}?code=${encodeURIComponent(code)}`);
-    if (data.ok) { addProduct(data.product); return; }
-    showErrors(data.errors);
-  }
-
-  scan.addEventListener("keydown", async (event) => {
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      if (!state.results.length) return;
-      event.preventDefault();
-      const delta = event.key === "ArrowDown" ? 1 : -1;
-      state.highlighted = (state.highlighted + delta + state.results.length) % state.results.length;
-      renderSuggestions();
-    } else if (event.key === "Enter") {
-      event.preventDefault();
-      const code = scan.value.trim();
-      if (!code) return;
-      scan.value = "";
-      const picked = state.results[state.highlighted];
-      closeSuggestions();
-      // A scanner types a whole code then Enter: an exact code wins over a half-typed search.
-      const exact = state.results.find((p) => p.barcode === code || p.sku.toLowerCase() === code.toLowerCase());
-      if (exact) addProduct(exact);
-      else if (picked && !/^\d{8,14}$/.test(code)) addProduct(picked);
-      else await lookupCode(code);
-    } else if (event.key === "Escape") {
-      scan.value = "";
-      closeSuggestions();
-    }
-  });
-
-  suggestions.addEventListener("mousedown", (event) => {
-    const item = event.target.closest("li");
-    if (!item) return;
-    event.preventDefault();
-    addProduct(state.results[Number(item.dataset.index)]);
-    scan.value = "";
-    closeSuggestions();
-    scan.focus();
-  });
-
-  scan.addEventListener("blur", () => setTimeout(closeSuggestions, 150));
-
-  // ---------- customer ----------
-  function showCustomer(customer) {
-    state.customer = customer;
-    $("customer-found").hidden = !customer;
-    $("customer-new").hidden = true;
-    if (customer) {
-      $("customer-name").textContent = `${customer.name} (${customer.phone})`;
-      $("customer-balance").textContent = Number(customer.balance) ? `owes ${customer.balance_text}` : "";
-      $("email-to").value = customer.email || "";
-    }
-    requestQuote();
-  }
-
-  async function findCustomer() {
-    const phone = $("customer-phone").value.trim();
-    root.querySelector('[data-error-for="customer"]').textContent = "";
-    if (!phone) return;
-    const { status, data } = await api(`${urls.customer}?phone=${encodeURIComponent(phone)}`);
-    if (data.ok) { showCustomer(data.customer); return; }
-    if (status === 404) { $("customer-new").hidden = false; $("new-name").focus(); return; }
-    showErrors(data.errors);
-  }
-
-  $("customer-find").addEventListener("click", findCustomer);
-  $("customer-phone").addEventListener("keydown", (event) => {
-    if (event.key === "Enter") { event.preventDefault(); findCustomer(); }
-  });
-  $("customer-clear").addEventListener("click", () => { $("customer-phone").value = ""; showCustomer(null); });
-  $("customer-save").addEventListener("click", async () => {
-    const { data } = await api(urls.customer, {
-      method: "POST",
-      body: { name: $("new-name").value, phone: $("customer-phone").value, email: $("new-email").value,
-              state: $("new-state").value, gstin: $("new-gstin").value },
-    });
-    if (data.ok) showCustomer(data.customer);
-    else showErrors(Object.fromEntries(Object.entries(data.errors).map(([, v]) => ["customer", v])));
-  });
-
-  // ---------- completing the sale ----------
-  async function completeSale() {
-    if (state.busy || state.invoice) return;
-    if (!state.cart.length) { showErrors({ scan: ["The bill is empty: scan a product first."] }); return; }
-    state.busy = true;
-    completeButton.disabled = true;
-    clearErrors();
-    const approval = $("approval").hidden ? null : { username: $("approver-name").value, password: $("approver-password").value };
-    try {
-      const { data } = await api(urls.checkout, {
-        method: "POST",
-        body: {
-          idempotency_key: state.key,
-          lines: cartPayload(),
-          payments: payments(),
-          customer_id: state.customer && state.customer.id,
-          bill_discount: $("bill-discount").value || "0",
-          approval,
-        },
-      });
-      if (data.ok) {
-        showDone(data.invoice);
+      const text = [].concat(messages).join(" ");
+      const line = lines[Number((key.match(LINE_KEY) || [])[1] ?? NaN)];
+      const method = methods[Number((key.match(PAYMENT_KEY) || [])[1] ?? NaN)];
+      if (line) {
+        placed.lines.set(line, join(placed.lines.get(line), text));
+      } else if (method) {
+        placed.payments[method] = join(placed.payments[method], text);
       } else {
-        if (data.needs_approval) { $("approval").hidden = false; $("approver-name").focus(); }
-        showErrors(data.errors);
+        const area = AREA_OF_KEY[key] || (key.startsWith("approval") ? "approval" : AREAS.includes(key) ? key : "__all__");
+        placed.areas[area] = join(placed.areas[area], text);
       }
-    } catch (error) {
-      showErrors({ __all__: ["The server could not be reached. The bill is kept: press F8 again."] });
-    } finally {
-      state.busy = false;
-      completeButton.disabled = false;
     }
+    return placed;
   }
 
-  function showDone(invoice) {
-    state.invoice = invoice;
-    $("done-number").textContent = invoice.number;
-    $("done-total").textContent = invoice.grand_total_text;
-    $("done-change").textContent = invoice.change_text;
-    $("done-due").hidden = !Number(invoice.balance_due);
-    $("done-due-amount").textContent = invoice.balance_due_text;
-    for (const [id, url] of [["done-pdf", invoice.pdf_url], ["done-receipt", invoice.receipt_url], ["done-invoice", invoice.admin_url]]) {
-      $(id).hidden = !url;
-      if (url) $(id).href = url;
+  Alpine.data("counter", () => {
+    // Bookkeeping outside Alpine's reactivity: timers and the live-total request sequence.
+    const quoting = { seq: 0, timer: null, inflight: null };
+    let searchTimer = null;
+    let nextLineKey = 1;
+    let urls = {};
+    let csrf = "";
+
+    async function api(url, { method = "GET", body } = {}) {
+      const response = await fetch(url, {
+        method,
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "same-origin",
+      });
+      try {
+        return { status: response.status, data: await response.json() };
+      } catch (_) {
+        return { status: response.status, data: { ok: false, errors: { __all__: ["The server did not answer properly; try again."] } } };
+      }
     }
-    $("done-whatsapp").href = invoice.whatsapp_url;
-    // The customer scans this from their side of the counter; the cashier types the UTR once paid.
-    const upiDue = Number(invoice.upi_due) > 0;
-    $("done-upi").hidden = !upiDue || !invoice.upi_qr;
-    $("done-upi-qr").innerHTML = invoice.upi_qr || "";
-    $("done-upi-amount").textContent = invoice.upi_due_text;
-    $("upi-confirmed").hidden = true;
-    $("upi-utr").value = "";
-    $("email-form").hidden = !invoice.email_url;
-    $("email-sent").hidden = true;
-    if (invoice.customer_email) $("email-to").value = invoice.customer_email;
-    $("done").hidden = false;
-    $("new-bill").focus();
-  }
 
-  $("email-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const { data } = await api(state.invoice.email_url, { method: "POST", body: { to: $("email-to").value } });
-    if (data.ok) $("email-sent").hidden = false;
-    else showErrors({ email: Object.values(data.errors).flat() });
+    // Everything one bill holds; F9 starts again from here.
+    const blankBill = () => ({
+      cart: [],             // {key, product, quantity, discount, amount, quoteError, checkoutError}
+      query: "",
+      results: [],
+      highlighted: -1,
+      customerPhone: "",
+      customer: null,
+      addingCustomer: false,
+      newCustomer: { name: "", email: "" },
+      billDiscount: "",
+      pay: { cash: "", upi: "", card: "", credit: "" },
+      reference: { upi: "", card: "" },
+      paymentErrors: {},    // method -> the checkout's message
+      quote: null,          // the last live total that answered the cart as it is
+      quotePending: false,
+      quoteErrors: {},      // area -> message, replaced by each live total
+      errors: {},           // area -> message of a scan, a customer look-up or the checkout
+      approval: { open: false, reason: "", username: "", password: "" },
+      busy: false,
+      key: newKey(),        // one idempotency key per bill: a double click or a retry makes one invoice
+      invoice: null,
+      utr: "",
+      upiConfirmed: false,
+      emailTo: "",
+      emailSent: false,
+    });
+
+    return {
+      ...blankBill(),
+
+      init() {
+        urls = JSON.parse(document.getElementById("counter-urls").textContent);
+        csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+        this.$nextTick(() => this.$refs.scan.focus());
+      },
+
+      inr,
+
+      // ---------- the cart ----------
+      lineMeta(line) {
+        const p = line.product;
+        return `${p.sku} · ${p.unit} · GST ${p.tax_rate}% · in stock ${p.on_hand}`;
+      },
+      quantityProblem,
+      lineProblem,
+      lineError(line) { return lineProblem(line) || line.checkoutError || line.quoteError; },
+      lineAmount(line) {
+        if (lineProblem(line)) return "—";
+        return line.amount ? inr(line.amount) : "";
+      },
+
+      addProduct(product) {
+        const existing = this.cart.find((line) => line.product.id === product.id);
+        if (existing) {
+          existing.quantity = nextQuantity(existing.quantity);
+          existing.checkoutError = "";
+        } else {
+          this.cart.push({ key: nextLineKey++, product, quantity: "1", discount: "", amount: "", quoteError: "", checkoutError: "" });
+        }
+        this.scheduleQuote();
+      },
+
+      lineEdited(line) {
+        line.checkoutError = "";
+        this.scheduleQuote();
+      },
+
+      removeLine(line) {
+        this.cart.splice(this.cart.indexOf(line), 1);
+        this.scheduleQuote();
+        this.$refs.scan.focus();
+      },
+
+      // ---------- live totals, computed by the server ----------
+      // Every edit takes a new sequence number and every request carries the number of the cart it
+      // priced: an answer for an older cart is dropped, so a slow answer never overwrites a newer one.
+      scheduleQuote() {
+        quoting.seq += 1;
+        clearTimeout(quoting.timer);
+        quoting.timer = null;
+        if (!this.cart.length) {
+          this.quote = null;
+          this.quoteErrors = {};
+          this.quotePending = false;
+          return;
+        }
+        this.quotePending = true;
+        quoting.timer = setTimeout(() => this.sendQuote(), QUOTE_DELAY_MS);
+      },
+
+      sendQuote() {
+        quoting.timer = null;
+        const seq = quoting.seq;
+        if (!this.cart.length || this.hasProblems) {  // the marked field says what to correct
+          this.quotePending = false;
+          quoting.inflight = null;
+          return;
+        }
+        const lines = [...this.cart];
+        const body = { lines: this.linesPayload(lines), customer_id: this.customer && this.customer.id, bill_discount: this.billDiscount.trim() || "0" };
+        quoting.inflight = (async () => {
+          let answer;
+          try {
+            answer = (await api(`${urls.quote}?seq=${seq}`, { method: "POST", body })).data;
+          } catch (_) {
+            answer = { ok: false, errors: { __all__: ["Live totals are not available: the server could not be reached."] } };
+          }
+          if (seq !== quoting.seq) return;  // the cart changed meanwhile: a later answer follows
+          const placed = placeErrors(answer.ok ? answer.warnings : answer.errors, { lines });
+          lines.forEach((line, index) => {
+            line.quoteError = placed.lines.get(line) || "";
+            line.amount = answer.ok && answer.lines[index] ? answer.lines[index].total : "";
+          });
+          this.quoteErrors = placed.areas;
+          this.quote = answer.ok ? answer : null;
+          this.quotePending = false;
+        })();
+      },
+
+      // Resolve once the totals on screen answer the cart as it is now.
+      async freshQuote() {
+        for (;;) {
+          if (quoting.timer) {
+            clearTimeout(quoting.timer);
+            this.sendQuote();
+          }
+          const request = quoting.inflight;
+          if (!request) return;
+          await request;
+          if (request === quoting.inflight) quoting.inflight = null;
+        }
+      },
+
+      linesPayload(lines) {
+        return lines.map((line) => ({ product_id: line.product.id, quantity: line.quantity.trim(), discount: line.discount.trim() || "0" }));
+      },
+
+      get discountProblem() { return amountProblem(this.billDiscount, "The bill discount"); },
+      get hasProblems() { return this.cart.some(lineProblem) || Boolean(this.discountProblem); },
+
+      // "empty", "invalid" (a field is wrong: no total is shown), "pending" (an answer is on its way) or "ok".
+      get totalsState() {
+        if (!this.cart.length) return "empty";
+        if (this.hasProblems) return "invalid";
+        if (this.quotePending) return "pending";
+        return this.quote ? "ok" : "invalid";
+      },
+      total(name) {
+        if (this.totalsState === "invalid") return "—";
+        return inr(this.quote && this.quote.totals && this.quote.totals[name]);
+      },
+      get interState() { return Boolean(this.quote && this.quote.inter_state); },
+
+      billDiscountEdited() {
+        delete this.errors.discount;
+        this.scheduleQuote();
+      },
+
+      // ---------- payments ----------
+      paymentError(method) {
+        return amountProblem(this.pay[method], "A payment") || this.paymentErrors[method] || "";
+      },
+      get badPaymentMethod() { return METHODS.find((method) => amountProblem(this.pay[method], "A payment")); },
+      paymentEdited(method) {
+        delete this.paymentErrors[method];
+        delete this.errors.payments;
+      },
+      payments() {
+        return METHODS.filter((method) => !amountProblem(this.pay[method], "") && paise(this.pay[method]) > 0)
+          .map((method) => ({ method, amount: this.pay[method].trim(), reference: (this.reference[method] || "").trim() }));
+      },
+      get balance() {
+        if (this.totalsState === "invalid") return { label: "Due", amount: "—", kind: "" };
+        const due = paise(this.quote && this.quote.totals && this.quote.totals.grand_total);
+        const paid = this.payments().reduce((sum, p) => sum + paise(p.amount), 0);
+        const left = due - paid;
+        if (left > 0) return { label: "Due", amount: inr(left / 100), kind: "" };
+        if (left < 0) return { label: "Change", amount: inr(-left / 100), kind: "is-change" };
+        if (due > 0) return { label: "Fully paid", amount: "✓", kind: "is-paid" };
+        return { label: "Due", amount: inr(0), kind: "" };
+      },
+
+      // F4: fill the cash box with what is still due, from totals that include the latest edits.
+      async payByCash() {
+        const cash = this.$refs.cash;
+        cash.focus();
+        await this.freshQuote();
+        if (this.totalsState !== "ok") { this.focusFirstProblem(); return; }
+        if (!this.pay.cash.trim()) {
+          const others = this.payments().filter((p) => p.method !== "cash").reduce((sum, p) => sum + paise(p.amount), 0);
+          const left = paise(this.quote.totals.grand_total) - others;
+          if (left > 0) this.pay.cash = (left / 100).toFixed(2);
+        }
+        await this.$nextTick();
+        if (document.activeElement === cash) cash.select();
+      },
+
+      focusFirstProblem() {
+        const index = this.cart.findIndex(lineProblem);
+        if (index >= 0) {
+          const row = this.$refs.cart.querySelectorAll("tbody tr")[index];
+          const field = quantityProblem(this.cart[index]) ? "input.qty" : "input.disc";
+          if (row) row.querySelector(field).focus();
+        } else if (this.discountProblem) {
+          this.$refs.billDiscount.focus();
+        } else if (this.badPaymentMethod) {
+          document.getElementById(`pay-${this.badPaymentMethod}`).focus();
+        }
+      },
+
+      // ---------- errors next to the thing at fault ----------
+      areaError(area) {
+        const local = area === "discount" ? this.discountProblem : "";
+        return local || this.errors[area] || this.quoteErrors[area] || "";
+      },
+      showError(area, messages) {
+        this.errors = { ...this.errors, [area]: [].concat(messages).join(" ") };
+      },
+
+      // ---------- scanning and searching ----------
+      scanInput() {
+        delete this.errors.scan;
+        clearTimeout(searchTimer);
+        const query = this.query.trim();
+        searchTimer = setTimeout(() => this.search(query), SEARCH_DELAY_MS);
+      },
+      async search(query) {
+        if (query.length < 2) { this.closeSuggestions(); return; }
+        const { data } = await api(`${urls.search}?q=${encodeURIComponent(query)}`);
+        if (this.query.trim() !== query) return;  // typed on meanwhile
+        this.results = data.results || [];
+        this.highlighted = this.results.length ? 0 : -1;
+      },
+      closeSuggestions() { this.results = []; this.highlighted = -1; },
+      scanBlurred() { setTimeout(() => this.closeSuggestions(), 150); },
+
+      async scanKeydown(event) {
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          if (!this.results.length) return;
+          event.preventDefault();
+          const delta = event.key === "ArrowDown" ? 1 : -1;
+          this.highlighted = (this.highlighted + delta + this.results.length) % this.results.length;
+        } else if (event.key === "Enter") {
+          event.preventDefault();
+          const code = event.target.value.trim();  // a scanner's Enter follows its digits at once
+          if (!code) return;
+          clearTimeout(searchTimer);
+          this.query = "";
+          const picked = this.results[this.highlighted];
+          // A scanner types a whole code then Enter: an exact code wins over a half-typed search.
+          const exact = this.results.find((p) => p.barcode === code || p.sku.toLowerCase() === code.toLowerCase());
+          this.closeSuggestions();
+          if (exact) this.addProduct(exact);
+          else if (picked && !/^\d{8,14}$/.test(code)) this.addProduct(picked);
+          else await this.lookupCode(code);
+        } else if (event.key === "Escape") {
+          this.query = "";
+          this.closeSuggestions();
+        }
+      },
+      async lookupCode(code) {
+        const { data } = await api(`${urls.product}?code=${encodeURIComponent(code)}`);
+        if (data.ok) this.addProduct(data.product);
+        else this.errors = { ...this.errors, ...placeErrors(data.errors).areas };
+      },
+      pick(index) {
+        this.addProduct(this.results[index]);
+        this.query = "";
+        this.closeSuggestions();
+        this.$refs.scan.focus();
+      },
+
+      // ---------- customer ----------
+      setCustomer(customer) {
+        this.customer = customer;
+        this.addingCustomer = false;
+        delete this.errors.customer;
+        if (customer) this.emailTo = customer.email || "";
+        this.scheduleQuote();  // the customer's state decides CGST + SGST or IGST
+      },
+      async findCustomer() {
+        const phone = this.customerPhone.trim();
+        delete this.errors.customer;
+        if (!phone) return;
+        const { status, data } = await api(`${urls.customer}?phone=${encodeURIComponent(phone)}`);
+        if (data.ok) { this.setCustomer(data.customer); return; }
+        if (status === 404) {
+          this.addingCustomer = true;
+          this.$nextTick(() => this.$refs.newName.focus());
+          return;
+        }
+        this.showError("customer", Object.values(data.errors).flat());
+      },
+      walkIn() {
+        this.customerPhone = "";
+        this.setCustomer(null);
+      },
+      async saveCustomer() {
+        // State and GSTIN are hidden inputs for a cashier (the server refuses them from one).
+        const field = (id) => document.getElementById(id).value;
+        const { data } = await api(urls.customer, {
+          method: "POST",
+          body: { name: this.newCustomer.name, phone: this.customerPhone, email: this.newCustomer.email,
+                  state: field("new-state"), gstin: field("new-gstin") },
+        });
+        if (data.ok) this.setCustomer(data.customer);
+        else this.showError("customer", Object.values(data.errors).flat());
+      },
+
+      // ---------- completing the sale ----------
+      async completeSale() {
+        if (this.busy || this.invoice) return;
+        if (!this.cart.length) { this.showError("scan", "The bill is empty: scan a product first."); return; }
+        if (this.hasProblems || this.badPaymentMethod) {
+          this.focusFirstProblem();
+          return;
+        }
+        this.busy = true;
+        const lines = [...this.cart];
+        const payments = this.payments();
+        lines.forEach((line) => { line.checkoutError = ""; });
+        this.paymentErrors = {};
+        this.errors = {};
+        const approval = this.approval.open && this.approval.username
+          ? { username: this.approval.username, password: this.approval.password } : null;
+        try {
+          const { data } = await api(urls.checkout, {
+            method: "POST",
+            body: {
+              idempotency_key: this.key,
+              lines: this.linesPayload(lines),
+              payments,
+              customer_id: this.customer && this.customer.id,
+              bill_discount: this.billDiscount.trim() || "0",
+              approval,
+            },
+          });
+          if (data.ok) { this.showDone(data.invoice); return; }
+          const placed = placeErrors(data.errors, { lines, methods: payments.map((p) => p.method) });
+          lines.forEach((line) => { line.checkoutError = placed.lines.get(line) || ""; });
+          this.paymentErrors = placed.payments;
+          if (data.needs_approval) {
+            // The reason lives in the approval box until the next attempt: live totals never touch it.
+            const { approval: approvalError, ...reasons } = placed.areas;
+            this.approval.reason = Object.values(reasons).join(" ") || this.approval.reason;
+            this.errors = approvalError ? { approval: approvalError } : {};
+            this.approval.open = true;
+            this.$nextTick(() => this.$refs.approverName.focus());
+          } else {
+            this.errors = placed.areas;
+          }
+        } catch (_) {
+          this.showError("__all__", "The server could not be reached. The bill is kept: press F8 again.");
+        } finally {
+          this.busy = false;
+        }
+      },
+
+      showDone(invoice) {
+        this.invoice = invoice;
+        this.upiConfirmed = false;
+        this.utr = "";
+        this.emailSent = false;
+        if (invoice.customer_email) this.emailTo = invoice.customer_email;
+        this.$nextTick(() => this.$refs.newBill.focus());
+      },
+      get upiDue() { return Boolean(this.invoice && Number(this.invoice.upi_due) > 0 && this.invoice.upi_qr); },
+
+      async sendEmail() {
+        delete this.errors.email;
+        const { data } = await api(this.invoice.email_url, { method: "POST", body: { to: this.emailTo } });
+        if (data.ok) this.emailSent = true;
+        else this.showError("email", Object.values(data.errors).flat());
+      },
+
+      async confirmUpi() {
+        delete this.errors.utr;
+        const { data } = await api(urls.confirm_upi, { method: "POST", body: { invoice_id: this.invoice.id, utr: this.utr } });
+        if (data.ok) {
+          this.upiConfirmed = true;
+          this.invoice.balance_due = data.invoice.balance_due;
+          this.invoice.balance_due_text = data.invoice.balance_due_text;
+        } else {
+          this.showError("utr", Object.values(data.errors).flat());
+        }
+      },
+
+      newBill() {
+        quoting.seq += 1;  // an answer still on its way belongs to the old bill
+        clearTimeout(quoting.timer);
+        quoting.timer = null;
+        quoting.inflight = null;
+        Object.assign(this, blankBill());
+        this.$nextTick(() => this.$refs.scan.focus());
+      },
+
+      // ---------- keyboard ----------
+      shortcut(event) {
+        if (event.key === "F2") { event.preventDefault(); if (!this.invoice) this.$refs.scan.focus(); }
+        else if (event.key === "F4") { event.preventDefault(); if (!this.invoice) this.payByCash(); }
+        else if (event.key === "F8") { event.preventDefault(); this.completeSale(); }
+        else if (event.key === "F9") {
+          event.preventDefault();
+          if (this.invoice || !this.cart.length || window.confirm("Clear this bill and start a new one?")) this.newBill();
+        }
+      },
+    };
   });
-
-  $("upi-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    root.querySelector('[data-error-for="utr"]').textContent = "";
-    const { data } = await api(urls.confirm_upi, { method: "POST", body: { invoice_id: state.invoice.id, utr: $("upi-utr").value } });
-    if (data.ok) {
-      $("upi-confirmed").hidden = false;
-      $("done-due").hidden = !Number(data.invoice.balance_due);
-      $("done-due-amount").textContent = data.invoice.balance_due_text;
-    } else {
-      showErrors({ utr: Object.values(data.errors).flat() });
-    }
-  });
-
-  function newBill() {
-    state.cart = [];
-    state.quote = null;
-    state.invoice = null;
-    state.key = newKey();
-    root.querySelectorAll("#payments input, #bill-discount, #approval input").forEach((input) => { input.value = ""; });
-    $("approval").hidden = true;
-    $("customer-phone").value = "";
-    $("done").hidden = true;
-    showCustomer(null);
-    clearErrors();
-    renderCart();
-    renderTotals();
-    scan.focus();
-  }
-
-  completeButton.addEventListener("click", completeSale);
-  $("new-bill").addEventListener("click", newBill);
-
-  // ---------- keyboard ----------
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "F2") { event.preventDefault(); if (!state.invoice) scan.focus(); }
-    else if (event.key === "F4") {
-      event.preventDefault();
-      const cash = $("pay-cash");
-      if (!cash.value && state.quote && state.quote.totals) cash.value = state.quote.totals.grand_total;
-      cash.focus();
-      cash.select();
-      renderBalance();
-    } else if (event.key === "F8") { event.preventDefault(); completeSale(); }
-    else if (event.key === "F9") {
-      event.preventDefault();
-      if (state.invoice || !state.cart.length || window.confirm("Clear this bill and start a new one?")) newBill();
-    }
-  });
-
-  renderCart();
-  renderTotals();
-  scan.focus();
-})();
+});
