@@ -7,19 +7,10 @@ from django.urls import reverse
 from ledger.models import Customer
 from sales.models import Invoice
 from tests import factories
+from tests.sales.counter_client import post
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def post(client, name, body):
-    return client.post(reverse(f"admin:sales_counter_{name}"), json.dumps(body), content_type="application/json")
-
-
-@pytest.fixture
-def at_counter(client, cashier, shop):
-    client.force_login(cashier)
-    return client
 
 
 def test_counter_page_opens_for_a_cashier_with_the_scan_box_focused(at_counter):

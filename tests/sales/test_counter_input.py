@@ -24,12 +24,6 @@ DIGITS_400 = "9" * 400
 
 
 @pytest.fixture
-def at_counter(client, cashier, shop):
-    client.force_login(cashier)
-    return client
-
-
-@pytest.fixture
 def soap(stocked):
     return stocked("10", name="Lux soap", selling_price=D("100"))
 

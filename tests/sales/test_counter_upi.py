@@ -1,15 +1,14 @@
-import json
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from urllib.parse import unquote
 
 import pytest
-from django.urls import reverse
 
 from sales.qr import qr_runs, qr_svg
 from sales.selectors import whatsapp_share_link
 from sales.services import checkout
 from tests import factories
+from tests.sales.counter_client import post
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -34,10 +33,6 @@ def upi_bill(shop, stocked, cashier):
     return checkout(cashier=cashier, customer=customer, lines=[{"product": stocked(selling_price=D("300")),
                                                                 "quantity": D("1")}],
                     payments=[{"method": "cash", "amount": D("100")}, {"method": "upi", "amount": D("200")}])
-
-
-def post(client, name, body):
-    return client.post(reverse(f"admin:sales_counter_{name}"), json.dumps(body), content_type="application/json")
 
 
 def test_success_screen_gets_a_qr_for_the_upi_amount_awaiting(client, upi_bill, cashier):

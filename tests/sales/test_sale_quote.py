@@ -1,29 +1,18 @@
 """The counter's live totals come from the same service as checkout, and refuse bad input the same way."""
 
-import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from sales.models import Invoice
 from sales.services import checkout, sale_quote
 from tests import factories
+from tests.sales.counter_client import post
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 BAD_DISCOUNTS = ["abc", "NaN", "Infinity", "-Infinity", "1e99", "1e12", "-5", [5], {"rupees": 5}, True]
-
-
-def post(client, name, body):
-    return client.post(reverse(f"admin:sales_counter_{name}"), json.dumps(body), content_type="application/json")
-
-
-@pytest.fixture
-def at_counter(client, cashier, shop):
-    client.force_login(cashier)
-    return client
 
 
 def test_a_quote_prices_the_cart_exactly_as_checkout_does(shop, stocked, cashier):
