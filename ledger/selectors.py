@@ -84,6 +84,12 @@ class DayBook:
         return [(labels.get(kind, kind), amount) for kind, amount in self.totals_by_kind.items()]
 
 
+def entry_kind_text(entry: DayBookEntry) -> str:
+    """Return the kind, with the category of an expense or cash movement: "Expense · Rent"."""
+    kind = entry.get_kind_display()
+    return f"{kind} · {entry.get_category_display()}" if entry.category else str(kind)
+
+
 def _grouped_totals(entries: QuerySet[DayBookEntry], column: str, keys: list[str]) -> dict[str, Decimal]:
     sums = {row[column]: row["total"]
             for row in entries.order_by().values(column).annotate(total=MoneySum("amount"))}
