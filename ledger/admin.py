@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
+from ledger import day_book_admin  # noqa: F401  (registers the day book's pages)
 from ledger.models import Customer
 from ledger.services import (
     CUSTOMER_FIELDS,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -117,17 +118,139 @@ class DayBookEntry(LedgerEntry):
 
     Method = PaymentMethod
 
+    class Category(models.TextChoices):
+        """What an expense paid for, or why cash went into or out of the drawer (entered by hand)."""
+
+        RENT = "rent", _("Rent")
+        SALARY = "salary", _("Salary")
+        ELECTRICITY = "electricity", _("Electricity")
+        TRANSPORT = "transport", _("Transport")
+        PURCHASE_PAYMENT = "purchase_payment", _("Purchase payment")
+        OTHER_EXPENSE = "other", _("Other expense")
+        BANK_DEPOSIT = "bank_deposit", _("Bank deposit")
+        OWNERS_DRAWING = "owners_drawing", _("Owner's drawing")
+        FLOAT_ADDED = "float_added", _("Float added")
+        OTHER_CASH = "other_cash", _("Other cash movement")
+
     date = models.DateField(_("date"), db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     method = models.CharField(_("method"), max_length=8, choices=Method.choices)
     amount = models.DecimalField(_("amount"), **MONEY_FIELD, help_text=_("Positive: money in; negative: money out."))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True,
+                                help_text=_("Expenses and cash in / out only."))
 
     class Meta:
         ordering = ["-date", "-created_at", "-pk"]
         verbose_name = _("day book entry")
         verbose_name_plural = _("day book entries")
+        permissions = [
+            ("view_full_day_book", _("See the day book of every day and every counter, with the cash position")),
+            ("record_expense", _("Record expenses and cash in / out")),
+        ]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="day_book_entry_not_zero")]
         triggers = append_only_triggers()
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.get_method_display()} {self.amount}"
+
+
+# --- Day book: closing the day ------------------------------------------------------------------
+
+
+class _WrittenOnce(models.Model):
+    """A closing or a reopening: written once by its service, never changed or deleted (the PostgreSQL
+    trigger in Meta.triggers refuses it to any caller; save() and delete() refuse it on SQLite)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(_("%(what)s cannot be changed.")
+                                  % {"what": self._meta.verbose_name_plural.capitalize()})
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("%(what)s cannot be deleted.") % {"what": self._meta.verbose_name_plural.capitalize()})
+
+
+class DayClosing(_WrittenOnce):
+    """One count of the cash drawer that closed a day: the cash Galla expected, the cash counted, the difference.
+
+    Closings are append-only. An owner who reopens the day adds a DayReopening; closing it again adds
+    a new DayClosing. BookDay.closing names the closing in force, so a day has at most one.
+    """
+
+    day = models.DateField(_("day"), db_index=True)
+    opening_cash = models.DecimalField(_("opening cash"), **MONEY_FIELD,
+                                       help_text=_("The last closing's counted cash, plus cash of days not closed."))
+    cash_in = models.DecimalField(_("cash in"), **MONEY_FIELD)
+    cash_out = models.DecimalField(_("cash out"), **MONEY_FIELD)
+    expected_cash = models.DecimalField(_("expected cash"), **MONEY_FIELD)
+    counted_cash = models.DecimalField(_("counted cash"), **MONEY_FIELD)
+    difference = models.DecimalField(_("difference"), **MONEY_FIELD,
+                                     help_text=_("Counted minus expected: negative when cash is short."))
+    denominations = models.JSONField(_("denominations"), default=dict, blank=True,
+                                     help_text=_('Notes per value, and coins: {"500": 3, "coins": "12.50"}.'))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-day", "-closed_at", "-pk"]
+        verbose_name = _("day closing")
+        verbose_name_plural = _("day closings")
+        permissions = [
+            ("close_day", _("Count the cash and close a day")),
+            ("reopen_day", _("Reopen a closed day")),
+        ]
+        constraints = [
+            # The sums (expected = opening + in - out, difference = counted - expected) are the service's:
+            # SQLite would compare them as floats.
+            models.CheckConstraint(condition=Q(counted_cash__gte=0), name="day_closing_counted_not_negative"),
+        ]
+        triggers = append_only_triggers()
+
+    def __str__(self) -> str:
+        return f"{self.day:%d-%m-%Y}"
+
+
+class DayReopening(_WrittenOnce):
+    """An owner's reopening of a closed day, with the reason: the closing stays, marked as undone by this."""
+
+    closing = models.OneToOneField(DayClosing, verbose_name=_("closing"), on_delete=models.PROTECT,
+                                   related_name="reopening")
+    reason = models.CharField(_("reason"), max_length=255)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reopened by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(_("reopened at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-reopened_at", "-pk"]
+        verbose_name = _("day reopening")
+        verbose_name_plural = _("day reopenings")
+        triggers = append_only_triggers()
+
+    def __str__(self) -> str:
+        return f"{self.closing.day:%d-%m-%Y}: {self.reason}"
+
+
+class BookDay(models.Model):
+    """The day book's row for one date: whether the day is closed, and the row every posting and every
+    closing of that date locks first (ledger.posting.book_day_lock), so no entry lands on a closed day."""
+
+    day = models.DateField(_("day"), unique=True)
+    closing = models.OneToOneField(DayClosing, verbose_name=_("closing in force"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="book_day")
+
+    class Meta:
+        verbose_name = _("day book day")
+        verbose_name_plural = _("day book days")
+
+    def __str__(self) -> str:
+        return f"{self.day:%d-%m-%Y}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closing_id is not None

@@ -145,6 +145,11 @@ class UpiStatementView(UnfoldModelAdminViewMixin, FormView):
         except signing.BadSignature:
             messages.error(self.request, _("The preview expired or was changed; upload the statement again."))
             return redirect("admin:sales_payment_statement")
-        confirmed = confirm_matched(rows=rows, user=self.request.user)
+        try:
+            confirmed = confirm_matched(rows=rows, user=self.request.user)
+        except ValidationError as refusal:  # today's day book is closed, say
+            for message in refusal.messages:
+                messages.error(self.request, message)
+            return redirect("admin:sales_payment_changelist")
         messages.success(self.request, _("%(n)d UPI payments confirmed from the statement.") % {"n": len(confirmed)})
         return redirect("admin:sales_payment_changelist")

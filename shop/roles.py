@@ -17,6 +17,8 @@ INTERNAL_APPS = {"contenttypes", "sessions", "admin", "axes"}
 # Django-Q2 runs whatever a schedule names, so schedules are code: nobody adds or deletes one, the owner
 # changes when it runs, a manager looks. Task results and the queue are the owner's to look at.
 TASK_QUEUE_APP = "django_q"
+# Reopening a closed day changes a counted drawer's books: the owner's decision alone.
+OWNER_ONLY_PERMISSIONS = {"ledger.reopen_day"}
 TASK_QUEUE_PERMISSIONS = {
     OWNER: {"django_q.view_schedule", "django_q.change_schedule", "django_q.view_success", "django_q.view_failure",
             "django_q.view_ormq"},
@@ -36,6 +38,8 @@ CASHIER_PERMISSIONS = {
     "ledger.view_customer",
     "ledger.add_customer",
     "ledger.change_customer",
+    # day book: today's entries of their own counter only (ledger.selectors.day_book_entries_visible_to)
+    "ledger.view_daybookentry",
     # billing: the counter and their own invoices
     "sales.use_counter",
     "sales.view_invoice",
@@ -52,7 +56,8 @@ def permissions_for(role: str, all_permissions: set[str]) -> set[str]:
         return general | (TASK_QUEUE_PERMISSIONS[OWNER] & all_permissions)
     if role == MANAGER:
         general = {p for p in permissions_for(OWNER, all_permissions)
-                   if _model_of(p) not in USER_MANAGEMENT_MODELS and not p.startswith(f"{TASK_QUEUE_APP}.")}
+                   if _model_of(p) not in USER_MANAGEMENT_MODELS and not p.startswith(f"{TASK_QUEUE_APP}.")
+                   and p not in OWNER_ONLY_PERMISSIONS}
         return general | (TASK_QUEUE_PERMISSIONS[MANAGER] & all_permissions)
     if role == CASHIER:
         return CASHIER_PERMISSIONS & all_permissions

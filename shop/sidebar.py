@@ -67,6 +67,16 @@ def navigation(request) -> list[dict]:
             ],
         },
         {
+            "title": _("Day book"),
+            "items": [
+                _item(_("Day book"), "menu_book", "admin:ledger_daybookentry_changelist", "ledger.view_daybookentry"),
+                _item(_("Record expense"), "payments", "admin:ledger_daybookentry_expense", "ledger.record_expense"),
+                _item(_("Cash in / out"), "currency_rupee", "admin:ledger_daybookentry_cash", "ledger.record_expense"),
+                _item(_("Close the day"), "lock_clock", "admin:ledger_dayclosing_close", "ledger.close_day"),
+                _item(_("Closing history"), "history", "admin:ledger_dayclosing_changelist", "ledger.view_dayclosing"),
+            ],
+        },
+        {
             "title": _("Settings"),
             "collapsible": True,
             "items": [

@@ -4,15 +4,20 @@ The table is written out by hand on purpose: it is the contract, not a copy of r
 Letters: L list, A add form, V view an object, E edit it (save button), D delete, H history.
 """
 
+from datetime import timedelta
+from decimal import Decimal
 from urllib.parse import urlparse
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from catalog.models import PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
+from ledger.day_book import day_close
+from ledger.posting import post_day_book
 from sales.models import Invoice, Payment
 from shop.models import OutboundEmail, ShopProfile
 from tests import factories
@@ -36,6 +41,8 @@ EXPECTED = {
     "catalog.stocktransfer":   ("LAVEDH", "LAVEDH", ""),
     "catalog.stockcount":      ("LAVEDH", "LAVEDH", ""),
     "ledger.customer":         ("LAVEDH", "LAVEDH", "LAVEH"),
+    "ledger.daybookentry":     ("LVH", "LVH", "LVH"),  # the list is the day book; a cashier's own of today
+    "ledger.dayclosing":       ("LVH", "LVH", ""),  # written by closing a day, never edited
     "sales.invoice":           ("LVH", "LVH", "LVH"),  # made at the counter, never edited; a cashier's own
     "sales.payment":           ("LVH", "LVH", "LVH"),  # recorded by checkout; UPI ones confirmed by UTR
     "django_q.schedule":       ("LVEH", "LVH", ""),  # defined in code; the owner edits only when it runs
@@ -81,6 +88,10 @@ def make_instance(label: str, users: dict):
             from_warehouse=factories.WarehouseFactory(), to_warehouse=factories.WarehouseFactory()),
         "catalog.stockcount": lambda: StockCount.objects.create(warehouse=factories.WarehouseFactory()),
         "ledger.customer": factories.CustomerFactory,
+        "ledger.daybookentry": lambda: post_day_book(entries=[("sale", "cash", Decimal("10"))],
+                                                     day=timezone.localdate(), user=users["cashier"])[0],
+        "ledger.dayclosing": lambda: day_close(day=timezone.localdate() - timedelta(days=1), counted_cash="0",
+                                               user=users["owner"]),
         "sales.payment": lambda: Payment.objects.create(
             invoice=make_instance("sales.invoice", users), method="upi", amount=10, status="awaiting",
             received_by=users["cashier"]),
