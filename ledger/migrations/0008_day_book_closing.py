@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     """The day book's expenses, cash in / out and closings, with their permissions given to the roles."""
 
     dependencies = [
-        ('ledger', '0006_append_only_triggers'),
+        ('ledger', '0007_plain_text_validators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
