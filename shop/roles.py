@@ -22,6 +22,8 @@ TASK_QUEUE_PERMISSIONS = {
             "django_q.view_ormq"},
     MANAGER: {"django_q.view_schedule"},
 }
+# Of the general permissions, those only the owner holds: a manager sees their own import jobs only.
+OWNER_ONLY_PERMISSIONS = {"catalog.view_all_importjobs"}
 
 CASHIER_PERMISSIONS = {
     # catalog: look products up at the counter, never costs
@@ -52,7 +54,8 @@ def permissions_for(role: str, all_permissions: set[str]) -> set[str]:
         return general | (TASK_QUEUE_PERMISSIONS[OWNER] & all_permissions)
     if role == MANAGER:
         general = {p for p in permissions_for(OWNER, all_permissions)
-                   if _model_of(p) not in USER_MANAGEMENT_MODELS and not p.startswith(f"{TASK_QUEUE_APP}.")}
+                   if _model_of(p) not in USER_MANAGEMENT_MODELS and not p.startswith(f"{TASK_QUEUE_APP}.")
+                   and p not in OWNER_ONLY_PERMISSIONS}
         return general | (TASK_QUEUE_PERMISSIONS[MANAGER] & all_permissions)
     if role == CASHIER:
         return CASHIER_PERMISSIONS & all_permissions

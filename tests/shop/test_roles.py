@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from catalog.models import PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
+from catalog.models import ImportJob, PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
 from sales.models import Invoice, Payment
 from shop.models import OutboundEmail, ShopProfile
 from tests import factories
@@ -35,6 +35,7 @@ EXPECTED = {
     "catalog.purchasereceipt": ("LAVEDH", "LAVEDH", ""),
     "catalog.stocktransfer":   ("LAVEDH", "LAVEDH", ""),
     "catalog.stockcount":      ("LAVEDH", "LAVEDH", ""),
+    "catalog.importjob":       ("LVH", "L", ""),  # a record; this one another manager's: the owner sees every job
     "ledger.customer":         ("LAVEDH", "LAVEDH", "LAVEH"),
     "sales.invoice":           ("LVH", "LVH", "LVH"),  # made at the counter, never edited; a cashier's own
     "sales.payment":           ("LVH", "LVH", "LVH"),  # recorded by checkout; UPI ones confirmed by UTR
@@ -80,6 +81,9 @@ def make_instance(label: str, users: dict):
         "catalog.stocktransfer": lambda: StockTransfer.objects.create(
             from_warehouse=factories.WarehouseFactory(), to_warehouse=factories.WarehouseFactory()),
         "catalog.stockcount": lambda: StockCount.objects.create(warehouse=factories.WarehouseFactory()),
+        "catalog.importjob": lambda: ImportJob.objects.create(
+            created_by=factories.UserFactory(username="manager2", role="Manager"), kind="products",
+            file_name="products.csv", file_format="csv", upload_token="f" * 64, status="done"),
         "ledger.customer": factories.CustomerFactory,
         "sales.payment": lambda: Payment.objects.create(
             invoice=make_instance("sales.invoice", users), method="upi", amount=10, status="awaiting",
