@@ -8,7 +8,8 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateTimeFilter, RelatedDropdownFilter
 from unfold.decorators import display
 
-from catalog import admin_documents  # noqa: F401  (registers purchase receipts, transfers and counts)
+# Registered there: purchase receipts, transfers and counts; the background import jobs.
+from catalog import admin_documents, admin_import_jobs  # noqa: F401
 from catalog.admin_costs import HidesCostsMixin
 from catalog.admin_import import ShopImportExportMixin
 from catalog.admin_views import LowStockView

@@ -3,17 +3,22 @@
 Import: only users holding `shop.import_data` (Owner, Manager), all rows or none, errors named by
 row and column; files within the upload limits (shop.spreadsheets), kept between the preview and the
 confirm step in a private storage under a name only the uploader may post back (shop.import_uploads).
+Files with more rows than IMPORT_BACKGROUND_ROWS skip the row-by-row preview (it takes as long as the
+import): the upload step shows the row count and the first rows, and the confirm step queues an ImportJob
+for the background worker and sends the user to its page (catalog.import_jobs).
 Export: everyone who may view the list; cost columns only for users who may see cost prices (never
 cashiers); every cell a spreadsheet would run as a formula is escaped. The checks are server-side:
 the buttons only hide what the views refuse.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
@@ -21,6 +26,8 @@ from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from catalog.import_jobs import import_job_queue, should_run_in_background
+from catalog.import_widgets import ROW_KEY
 from catalog.importing import (
     COST_PERMISSION,
     IMPORT_PERMISSION,
@@ -35,6 +42,7 @@ from shop.import_uploads import REFUSED, UploadRefused, claim_upload_name, issue
 from shop.spreadsheets import check_upload_size, escape_dataset
 
 MAX_ERRORS_IN_MESSAGE = 20
+FIRST_ROWS_SHOWN = 10  # of a file imported in the background, instead of the row-by-row preview
 KIND_OF_RESOURCE = {resource: kind for kind, resource in RESOURCES.items()}
 
 
@@ -93,6 +101,7 @@ class ShopImportExportMixin(ImportExportMixin):
     export_formats = [base_formats.CSV, base_formats.XLSX]
     to_encoding = "utf-8-sig"  # Excel shows Hindi names in a CSV only when it starts with a BOM
     import_error_display = ("message",)
+    import_template_name = "admin/catalog/import.html"
 
     def has_import_permission(self, request) -> bool:
         return request.user.has_perm(IMPORT_PERMISSION)
@@ -136,8 +145,56 @@ class ShopImportExportMixin(ImportExportMixin):
         tmp_storage.save(b"".join(import_file.chunks()))
         return tmp_storage
 
+    def import_action(self, request, **kwargs):
+        """The upload step; a file past IMPORT_BACKGROUND_ROWS gets its row count and first rows, not a preview."""
+        if request.method == "POST" and self.has_import_permission(request):
+            import_form = self.create_import_form(request)
+            if import_form.is_valid():
+                response = self._offer_background_import(request, import_form)
+                if response is not None:
+                    return response
+        return super().import_action(request, **kwargs)
+
+    def _offer_background_import(self, request, import_form):
+        """Return the confirm page for a big file, or None to let the normal preview take any other file."""
+        input_format = self.get_import_formats()[int(import_form.cleaned_data["format"])]()
+        upload = import_form.cleaned_data["import_file"]
+        try:
+            dataset = input_format.create_dataset(b"".join(upload.chunks()))
+        except FileUnreadable:
+            return None  # the normal step says what is wrong with it
+        if not should_run_in_background(len(dataset)):
+            return None
+        resource = self.choose_import_resource_class(import_form, request)(
+            **self.get_import_resource_kwargs(request, form=import_form))
+        if resource.header_problems([resource.canonical_column(h) for h in dataset.headers]):
+            return None  # the normal step lists a wrong column at once, before reading any row
+        upload.tmp_storage_name = self.write_to_tmp_storage(upload, input_format).name
+        number_at = dataset.headers.index(ROW_KEY)
+        keep = [i for i, header in enumerate(dataset.headers) if header != ROW_KEY]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import"),
+            "form": import_form,
+            "opts": self.model._meta,
+            "media": self.media + import_form.media,
+            "confirm_form": self.create_confirm_form(request, import_form=import_form),
+            "background": {
+                "rows": len(dataset),
+                "rows_text": f"{len(dataset):,}",
+                "threshold_text": f"{settings.IMPORT_BACKGROUND_ROWS:,}",
+                "columns": [dataset.headers[i] for i in keep],
+                "first_rows": [(row[number_at], [row[i] for i in keep]) for row in dataset[:FIRST_ROWS_SHOWN]],
+            },
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
     def process_import(self, request, **kwargs):
-        """Confirm an import: refuse, reading and deleting nothing, a file name not issued to this user."""
+        """Confirm an import: refuse, reading and deleting nothing, a file name not issued to this user.
+
+        A file past IMPORT_BACKGROUND_ROWS is queued for the background worker instead of imported here.
+        """
         if request.method == "POST" and self.has_import_permission(request):
             confirm_form = self.create_confirm_form(request)
             if not confirm_form.is_valid():
@@ -145,10 +202,30 @@ class ShopImportExportMixin(ImportExportMixin):
                     "This confirmation is incomplete. Upload the file again."]
                 return self._refuse_import(request, " ".join(problems))
             try:
-                return super().process_import(request, **kwargs)
+                return (self._queue_background_import(request, confirm_form)
+                        or super().process_import(request, **kwargs))
             except UploadRefused as error:
                 return self._refuse_import(request, str(error))
+            except FileUnreadable:  # a format tampered with since the preview
+                return self._refuse_import(request, "This confirmation is incomplete. Upload the file again.")
         return super().process_import(request, **kwargs)
+
+    def _queue_background_import(self, request, confirm_form):
+        """Queue a big file's import and return a redirect to its job page; None for a file imported here."""
+        input_format = self.get_import_formats()[confirm_form.cleaned_data["format"]]()
+        token = confirm_form.cleaned_data["import_file_name"]
+        storage = self.get_tmp_storage_class()(name=token, read_mode=input_format.get_read_mode(),
+                                               **self.get_tmp_storage_class_kwargs())
+        # Counted again from the stored file: the decision is the server's, not a field of the form.
+        if not should_run_in_background(len(input_format.create_dataset(storage.read()))):
+            return None
+        resource_class = self.choose_import_resource_class(confirm_form, request)
+        job = import_job_queue(user=request.user, kind=KIND_OF_RESOURCE[resource_class], upload_token=token,
+                               file_name=confirm_form.cleaned_data.get("original_file_name") or "",
+                               file_format=input_format.get_extension())
+        messages.info(request, _("The file is being imported in the background. This page shows how far it "
+                                 "has got; you may leave it and come back from Import jobs."))
+        return HttpResponseRedirect(reverse("admin:catalog_importjob_change", args=[job.pk]))
 
     def _refuse_import(self, request, message: str):
         messages.error(request, message)

@@ -130,13 +130,15 @@ class ShopXLSX(LimitedFormatMixin, base_formats.XLSX):
 FORMATS = {".csv": ShopCSV, ".xlsx": ShopXLSX}
 
 
-def read_dataset(data: bytes, *, file_name: str = "", limits: SheetLimits | None = None) -> tablib.Dataset:
+def read_dataset(data: bytes, *, file_name: str = "", file_format: str = "",
+                 limits: SheetLimits | None = None) -> tablib.Dataset:
     """Read a CSV or .xlsx file within the limits (default: the upload limits).
 
-    The format comes from the name's extension, or else the content.
+    The format is file_format ("csv" or "xlsx") when given (the one chosen on the admin's form), else
+    the name's extension, or else the content.
     """
     limits = limits or SheetLimits.for_uploads()
-    suffix = Path(file_name).suffix.lower()
+    suffix = f".{file_format}" if file_format else Path(file_name).suffix.lower()
     if suffix and suffix not in FORMATS:
         raise FileUnreadable(f"Import a .csv or .xlsx file (this one is {suffix}).")
     if problem := size_problem(len(data), limits):
@@ -219,6 +221,13 @@ def report_from_result(result: Result, *, what: str, dry_run: bool) -> ImportRep
 # --- Importing --------------------------------------------------------------------------------
 
 
+def _check_import(kind: str, user: User | None) -> None:
+    if kind not in RESOURCES:
+        raise ValueError(f"Unknown kind of file {kind!r}; choose one of {', '.join(RESOURCES)}.")
+    if user is not None and not user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied("Only an owner or a manager may import files.")
+
+
 def import_file(
     *,
     kind: str,
@@ -226,34 +235,46 @@ def import_file(
     user: User | None,
     dry_run: bool = False,
     file_name: str = "",
+    file_format: str = "",
     progress: Callable[[int, int], None] | None = None,
     limits: SheetLimits | None = None,
 ) -> ImportReport:
     """Import one catalogue file all-or-nothing and report what happened, row by row.
 
     kind is one of RESOURCES ("categories", "brands", "suppliers", "products", "opening-stock").
-    The format comes from the file's extension (.csv or .xlsx), or from the content for bytes.
+    The format is file_format ("csv" or "xlsx") when given, else the file's extension, or the content.
     A user, when given, must hold the import permission; None means the shell (the command).
     progress, when given, is called with (rows done, rows in the file).
     limits default to the upload limits; the command passes `SheetLimits.for_command()`.
     """
-    if kind not in RESOURCES:
-        raise ValueError(f"Unknown kind of file {kind!r}; choose one of {', '.join(RESOURCES)}.")
-    if user is not None and not user.has_perm(IMPORT_PERMISSION):
-        raise PermissionDenied("Only an owner or a manager may import files.")
+    _check_import(kind, user)
     if isinstance(path_or_bytes, bytes):
         data = path_or_bytes
     else:
         path = Path(path_or_bytes)
         data, file_name = path.read_bytes(), file_name or path.name
-    what = kind.replace("-", " ")
     try:
-        dataset = read_dataset(data, file_name=file_name, limits=limits)
+        dataset = read_dataset(data, file_name=file_name, file_format=file_format, limits=limits)
     except FileUnreadable as error:
-        return ImportReport(what=what, rows=0, new=0, updated=0, unchanged=0, dry_run=dry_run,
+        return ImportReport(what=kind.replace("-", " "), rows=0, new=0, updated=0, unchanged=0, dry_run=dry_run,
                             errors=(RowError(None, "", str(error)),))
+    return import_dataset(kind=kind, dataset=dataset, user=user, dry_run=dry_run, file_name=file_name,
+                          progress=progress)
+
+
+def import_dataset(
+    *,
+    kind: str,
+    dataset: tablib.Dataset,
+    user: User | None,
+    dry_run: bool = False,
+    file_name: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import rows already read by `read_dataset`, all-or-nothing in one transaction; see `import_file`."""
+    _check_import(kind, user)
     show_costs = user is None or user.has_perm(COST_PERMISSION)
     resource = RESOURCES[kind](show_costs=show_costs, preview=False)
     result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False, user=user, file_name=file_name,
                                   progress=progress)
-    return report_from_result(result, what=what, dry_run=dry_run)
+    return report_from_result(result, what=kind.replace("-", " "), dry_run=dry_run)

@@ -388,3 +388,75 @@ class StockCountLine(models.Model):
     @property
     def difference(self) -> Decimal | None:
         return None if self.expected_quantity is None else self.counted_quantity - self.expected_quantity
+
+
+class ImportJob(models.Model):
+    """A catalogue file imported by the background worker, all rows or none (catalog.import_jobs).
+
+    The upload stays in the private upload storage under `upload_token` until the job finishes. Status
+    moves queued -> running -> done or failed; every change is written outside the import's transaction,
+    so the job page shows it while the import runs. Within that transaction progress is reported by
+    stage (reading the file, then checking and saving its rows), not row by row.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Stage(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the background worker")
+        READING = "reading", _("Reading the file")
+        IMPORTING = "importing", _("Checking and saving every row")
+        FINISHED = "finished", _("Finished")
+
+    class Kind(models.TextChoices):
+        CATEGORIES = "categories", _("categories")
+        BRANDS = "brands", _("brands")
+        SUPPLIERS = "suppliers", _("suppliers")
+        PRODUCTS = "products", _("products")
+        OPENING_STOCK = "opening-stock", _("opening stock")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (.xlsx)"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    file_format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    upload_token = models.CharField(_("upload"), max_length=64, unique=True, editable=False,
+                                    help_text=_("The stored upload's name in the private upload folder."))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.WAITING)
+    rows = models.PositiveIntegerField(_("rows read"), null=True, blank=True)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("problems"), default=0)
+    errors = models.JSONField(_("problems found"), default=list, blank=True,
+                              help_text=_("The first problems: row (the header is row 1), column and message."))
+    message = models.TextField(_("outcome"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        permissions = [("view_all_importjobs", _("Can see everyone's import jobs"))]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="importjob_user_time_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["queued", "running", "done", "failed"]),
+                                   name="importjob_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk}: {self.file_name or self.get_kind_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -24,6 +24,8 @@ TASK_QUEUE_PERMISSIONS = {
             "django_q.view_ormq"},
     MANAGER: {"django_q.view_schedule"},
 }
+# Of the general permissions, those only the owner holds: a manager sees their own import jobs only.
+OWNER_ONLY_PERMISSIONS = {"catalog.view_all_importjobs"}
 
 CASHIER_PERMISSIONS = {
     # catalog: look products up at the counter, never costs

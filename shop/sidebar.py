@@ -58,6 +58,7 @@ def navigation(request) -> list[dict]:
                 _item(_("Brands"), "sell", "admin:catalog_brand_changelist", "catalog.view_brand"),
                 _item(_("Suppliers"), "local_shipping", "admin:catalog_supplier_changelist", "catalog.view_supplier"),
                 _item(_("Warehouses"), "store", "admin:catalog_warehouse_changelist", "catalog.view_warehouse"),
+                _item(_("Import jobs"), "upload_file", "admin:catalog_importjob_changelist", "catalog.view_importjob"),
             ],
         },
         {

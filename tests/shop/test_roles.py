@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from catalog.models import PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
+from catalog.models import ImportJob, PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
 from ledger.day_book import day_close
 from ledger.posting import post_day_book
 from sales.models import Invoice, Payment
@@ -40,6 +40,7 @@ EXPECTED = {
     "catalog.purchasereceipt": ("LAVEDH", "LAVEDH", ""),
     "catalog.stocktransfer":   ("LAVEDH", "LAVEDH", ""),
     "catalog.stockcount":      ("LAVEDH", "LAVEDH", ""),
+    "catalog.importjob":       ("LVH", "L", ""),  # a record; this one another manager's: the owner sees every job
     "ledger.customer":         ("LAVEDH", "LAVEDH", "LAVEH"),
     "ledger.daybookentry":     ("LVH", "LVH", "LVH"),  # the list is the day book; a cashier's own of today
     "ledger.dayclosing":       ("LVH", "LVH", ""),  # written by closing a day, never edited
@@ -87,6 +88,9 @@ def make_instance(label: str, users: dict):
         "catalog.stocktransfer": lambda: StockTransfer.objects.create(
             from_warehouse=factories.WarehouseFactory(), to_warehouse=factories.WarehouseFactory()),
         "catalog.stockcount": lambda: StockCount.objects.create(warehouse=factories.WarehouseFactory()),
+        "catalog.importjob": lambda: ImportJob.objects.create(
+            created_by=factories.UserFactory(username="manager2", role="Manager"), kind="products",
+            file_name="products.csv", file_format="csv", upload_token="f" * 64, status="done"),
         "ledger.customer": factories.CustomerFactory,
         "ledger.daybookentry": lambda: post_day_book(entries=[("sale", "cash", Decimal("10"))],
                                                      day=timezone.localdate(), user=users["cashier"])[0],
