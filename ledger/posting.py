@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from ledger.models import CreditEntry, Customer, DayBookEntry
+from ledger.models import CreditEntry, Customer, DayBookEntry, StoreCreditEntry
 from shop.models import User
 from shop.money import money_sum
 from shop.records import source_fields
@@ -17,6 +17,11 @@ ZERO = Decimal("0")
 def customer_balance(customer: Customer) -> Decimal:
     """Return what the customer owes: the sum of their khata entries."""
     return money_sum(customer.credit_entries.all(), "amount")
+
+
+def store_credit_balance(customer: Customer) -> Decimal:
+    """Return the store credit the customer holds: the sum of their store credit entries."""
+    return money_sum(customer.store_credit_entries.all(), "amount")
 
 
 def post_credit(*, customer: Customer, kind: str, amount: Decimal, user: User | None, reference: str = "",
@@ -35,3 +40,10 @@ def post_day_book(*, entries: Iterable[tuple[str, str, Decimal]], day: date, use
                      **links)
         for kind, method, amount in entries if amount
     ])
+
+
+def post_store_credit(*, customer: Customer, kind: str, amount: Decimal, user: User | None, reference: str = "",
+                      source: models.Model | None = None, note: str = "") -> StoreCreditEntry:
+    """Append one store credit entry (positive: the shop owes the customer more)."""
+    return StoreCreditEntry.objects.create(customer=customer, kind=kind, amount=amount, created_by=user,
+                                           reference=reference[:60], note=note[:255], **source_fields(source))

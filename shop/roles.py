@@ -42,6 +42,9 @@ CASHIER_PERMISSIONS = {
     "sales.add_invoice",
     "sales.view_payment",
     "sales.confirm_upi_payment",
+    # returns: take goods back against their own recent bills (a manager approves above the limit)
+    "sales.view_creditnote",
+    "sales.add_creditnote",
 }
 
 
