@@ -8,7 +8,6 @@ each one next to its field without losing the cart.
 import json
 from decimal import Decimal
 
-from django.contrib.auth import authenticate
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
@@ -24,6 +23,7 @@ from catalog.selectors import stock_by_product
 from ledger.models import Customer
 from ledger.posting import customer_balance
 from ledger.services import customer_create
+from sales.approval import manager_approval
 from sales.models import Invoice, Payment
 from sales.payments import upi_payment_confirm
 from sales.qr import qr_svg
@@ -40,11 +40,9 @@ from sales.upi import merchant_vpa, upi_payment_link
 from shop.gst import STATE_CHOICES
 from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
-from shop.signin import lockout_message
 
 COUNTER_PERMISSION = "sales.use_counter"
 APPROVAL_CODES = {"discount_needs_approval", "credit_limit"}
-APPROVER_NAME_MAX_LENGTH = 150  # the longest username there can be
 API_NAMES = ("product", "search", "quote", "customer", "checkout", "confirm_upi", "ping")
 
 
@@ -219,23 +217,11 @@ class CustomerApi(CounterApi):
 
 
 def _approver(request: HttpRequest, data: dict):
-    """Return the manager who typed their password to approve, or None; a wrong password is an error.
-
-    The request goes to authenticate() so that axes counts wrong passwords here as at the login page.
-    """
+    """Return the manager who typed their password to approve, or None; a wrong password is an error."""
     approval = data.get("approval") or {}
-    if not approval.get("username"):
+    if not isinstance(approval, dict):
         return None
-    mismatch = ValidationError({"approval": ["That manager name and password do not match."]})
-    username = str(approval["username"])
-    if len(username) > APPROVER_NAME_MAX_LENGTH:  # no such user; and axes could not record the attempt
-        raise mismatch
-    user = authenticate(request, username=username, password=approval.get("password", ""))
-    if user is None and getattr(request, "axes_locked_out", False):
-        raise ValidationError({"approval": [lockout_message()]})
-    if user is None:
-        raise mismatch
-    return user
+    return manager_approval(request, username=approval.get("username"), password=approval.get("password", ""))
 
 
 def _url_or_empty(name: str, pk: int) -> str:
