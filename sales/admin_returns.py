@@ -185,7 +185,7 @@ class ReturnView(UnfoldModelAdminViewMixin, FormView):
         return {"idempotency_key": uuid.uuid4().hex}
 
     def get_context_data(self, **kwargs):
-        form = kwargs.get("form") or self.get_form()
+        form = kwargs["form"] = kwargs.get("form") or self.get_form()
         profile = ShopProfile.objects.get_profile()
         return super().get_context_data(
             invoice=self.invoice, rows=form.rows(), return_limit=profile.cashier_return_limit,

@@ -7,8 +7,11 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
+from shop.roles import sync_role_permissions
+
 
 class Migration(migrations.Migration):
+    """Store credit: a customer's ledger of returns refunded as credit for later purchases (append-only)."""
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
@@ -43,4 +46,5 @@ class Migration(migrations.Migration):
             model_name='storecreditentry',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='655a7404316a03762553e86491e72073fff5ff67', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_66b87', table='ledger_storecreditentry', when='BEFORE')),
         ),
+        migrations.RunPython(sync_role_permissions, migrations.RunPython.noop),
     ]
