@@ -3,7 +3,9 @@
 Run by hand, in the test venv (make venv-dev):  .venv/bin/python bench/render_samples.py [--out docs]
 Writes invoice-a4.pdf/.png and receipt-80mm.pdf/.png: Sharma Kirana Store (with a made-up logo),
 Hindi product names, items at 0, 5, 18 and 40% GST, a line discount, a customer buying partly
-on credit, and a split payment of cash plus UPI still awaiting confirmation.
+on credit, and a split payment of cash plus UPI still awaiting confirmation. Then credit-note-a4.pdf/.png
+and credit-note-80mm.pdf/.png: some of that bill brought back (the discounted atta among it), taken off
+the khata first and the rest refunded in cash, one line written off as damaged.
 Uses a throwaway SQLite database and media folder; page 1 of each PDF is rasterised with PDFium (pypdfium2).
 """
 
@@ -68,6 +70,20 @@ def demo_invoice():
         approved_by=User.objects.get(username="manager"))
 
 
+def demo_credit_note(invoice):
+    """Take part of the demo bill back through return_create and return the credit note."""
+    from sales.services import return_create
+    from shop.models import User
+
+    lines = {line.product.sku: line for line in invoice.lines.select_related("product")}
+    return return_create(
+        invoice=invoice, user=User.objects.get(username="cashier"), refund_method="cash",
+        reason="Atta packet torn; soap not needed",
+        lines=[{"line": lines["ATTA-5KG"], "quantity": Decimal("1"), "restock": False, "reason": "damage"},
+               {"line": lines["SURF-1KG"], "quantity": Decimal("1")},
+               {"line": lines["SALT-1KG"], "quantity": Decimal("1")}])
+
+
 def rasterise(pdf: Path, png: Path, resolution: int) -> None:
     import pypdfium2 as pdfium
 
@@ -84,13 +100,17 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="galla-samples-") as tmp:
         setup_django(Path(tmp))
-        from sales.documents import invoice_pdf, receipt_pdf
+        from sales.documents import credit_note_pdf, credit_note_receipt_pdf, invoice_pdf, receipt_pdf
 
         invoice = demo_invoice()
+        credit_note = demo_credit_note(invoice)
         args.out.mkdir(parents=True, exist_ok=True)
-        for name, render, resolution in [("invoice-a4", invoice_pdf, 100), ("receipt-80mm", receipt_pdf, 150)]:
+        for name, render, document, resolution in [
+                ("invoice-a4", invoice_pdf, invoice, 100), ("receipt-80mm", receipt_pdf, invoice, 150),
+                ("credit-note-a4", credit_note_pdf, credit_note, 100),
+                ("credit-note-80mm", credit_note_receipt_pdf, credit_note, 150)]:
             pdf = args.out / f"{name}.pdf"
-            pdf.write_bytes(render(invoice))
+            pdf.write_bytes(render(document))
             rasterise(pdf, args.out / f"{name}.png", resolution)
             print(f"wrote {pdf} and {pdf.with_suffix('.png')}")
 

@@ -254,3 +254,33 @@ class BookDay(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closing_id is not None
+
+
+class StoreCreditEntry(LedgerEntry):
+    """One line of a customer's store credit: money the shop owes them in goods, not in cash.
+
+    Positive: the shop owes more (a return refunded as store credit); negative: less (credit spent).
+    The balance is the sum of a customer's entries, like the khata's, but the other way round.
+    """
+
+    class Kind(models.TextChoices):
+        RETURN = "return", _("Return")
+        REDEEMED = "redeemed", _("Spent on a bill")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="store_credit_entries")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD,
+                                 help_text=_("Positive: the shop owes more; negative: the credit was spent."))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("store credit entry")
+        verbose_name_plural = _("store credit entries")
+        indexes = [models.Index(fields=["customer", "created_at"], name="store_credit_customer_time_idx")]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="store_credit_entry_not_zero")]
+        triggers = append_only_triggers()
+
+    def __str__(self) -> str:
+        return f"{self.customer.name}: {self.get_kind_display()} {self.amount}"

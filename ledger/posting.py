@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from ledger.models import BookDay, CreditEntry, Customer, DayBookEntry, DayClosing
+from ledger.models import BookDay, CreditEntry, Customer, DayBookEntry, DayClosing, StoreCreditEntry
 from shop.models import User
 from shop.money import money_sum
 from shop.records import source_fields
@@ -19,6 +19,11 @@ ZERO = Decimal("0")
 def customer_balance(customer: Customer) -> Decimal:
     """Return what the customer owes: the sum of their khata entries."""
     return money_sum(customer.credit_entries.all(), "amount")
+
+
+def store_credit_balance(customer: Customer) -> Decimal:
+    """Return the store credit the customer holds: the sum of their store credit entries."""
+    return money_sum(customer.store_credit_entries.all(), "amount")
 
 
 def post_credit(*, customer: Customer, kind: str, amount: Decimal, user: User | None, reference: str = "",
@@ -44,6 +49,13 @@ def post_day_book(*, entries: Iterable[tuple[str, str, Decimal]], day: date, use
                      note=note[:255], category=category, **links)
         for kind, method, amount in entries if amount
     ])
+
+
+def post_store_credit(*, customer: Customer, kind: str, amount: Decimal, user: User | None, reference: str = "",
+                      source: models.Model | None = None, note: str = "") -> StoreCreditEntry:
+    """Append one store credit entry (positive: the shop owes the customer more)."""
+    return StoreCreditEntry.objects.create(customer=customer, kind=kind, amount=amount, created_by=user,
+                                           reference=reference[:60], note=note[:255], **source_fields(source))
 
 
 # --- Day book: the per-day lock and the closed-day rule ----------------------------------------

@@ -10,6 +10,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
+from sales.admin_returns import CreditNoteInline
 from sales.admin_views import document_urls
 from sales.counter import counter_urls
 from sales.email_views import email_urls
@@ -121,8 +122,9 @@ class InvoiceAdmin(RecordAdminMixin, ModelAdmin):
     search_fields = ("number", "customer__name", "=customer__phone")
     list_select_related = ("customer", "cashier")
     show_full_result_count = False
-    inlines = [InvoiceLineInline, PaymentInline]
-    actions_detail = ["print_a4", "print_receipt", "email_invoice", "share_whatsapp", "cancel_invoice"]
+    inlines = [InvoiceLineInline, PaymentInline, CreditNoteInline]
+    actions_detail = ["print_a4", "print_receipt", "email_invoice", "share_whatsapp", "return_items",
+                      "cancel_invoice"]
     fieldsets = (
         (None, {"fields": ("number", "issued_at", "status", "cashier", "customer", "place_of_supply",
                            "inter_state", "bill_of_supply", "warehouse")}),
@@ -156,6 +158,15 @@ class InvoiceAdmin(RecordAdminMixin, ModelAdmin):
     def share_whatsapp(self, request, object_id):
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
         return redirect(whatsapp_share_link(invoice, shop_name=ShopProfile.objects.get_profile().name))
+
+    def has_return_items_permission(self, request, object_id=None):
+        if not request.user.has_perm("sales.add_creditnote"):
+            return False
+        return not object_id or Invoice.objects.filter(pk=object_id, status=Invoice.Status.COMPLETED).exists()
+
+    @action(description=_("Return items"), permissions=["return_items"], icon="assignment_return")
+    def return_items(self, request, object_id):
+        return redirect("admin:sales_return_invoice", object_id)
 
     @action(description=_("Cancel invoice"), permissions=["cancel_invoice"], icon="cancel", variant="danger")
     def cancel_invoice(self, request, object_id):

@@ -1,6 +1,7 @@
-"""Emails about sales: the invoice with its PDF, and the thank-you when a payment is confirmed.
+"""Emails about sales: the invoice with its PDF, the credit note of a return with its PDF, and the
+thank-you when a payment is confirmed.
 
-Both go through the outbox (shop.notifications.services.email_queue): the row is written in the
+All go through the outbox (shop.notifications.services.email_queue): the row is written in the
 caller's transaction and sent by a background task after it commits.
 """
 
@@ -11,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sales.documents import document_file_name, invoice_pdf, invoice_with_lines
-from sales.models import Invoice, Payment
+from sales.documents import credit_note_pdf, credit_note_with_lines, document_file_name, invoice_pdf, invoice_with_lines
+from sales.models import CreditNote, Invoice, Payment
 from shop.models import OutboundEmail, ShopProfile, User
 from shop.money import format_inr, format_quantity
 from shop.notifications.services import clean_recipients, email_queue
@@ -108,3 +109,43 @@ def payment_confirmation_email_queue(*, payment: Payment) -> OutboundEmail | Non
         logger.warning("No payment email for %s: customer %s has an unusable address (%s)", invoice.number,
                        customer.pk, "; ".join(refusal.messages))
         return None
+
+
+def credit_note_email_queue(*, credit_note: CreditNote, to: str, user: User | None) -> OutboundEmail:
+    """Queue an email of the credit note to one address, with its A4 PDF attached; return the outbox row.
+
+    Raises ValidationError keyed "to" for a missing or malformed address.
+    """
+    addresses = clean_recipients(to)
+    if len(addresses) > 1:
+        raise ValidationError({"to": [_("Enter one email address.")]}, code="invalid")
+    credit_note = credit_note_with_lines(credit_note)
+    shop = ShopProfile.objects.get_profile()
+    lines = list(credit_note.lines.all())
+    context = {
+        "shop": shop,
+        "credit_note": credit_note,
+        "invoice": credit_note.invoice,
+        "customer_name": credit_note.customer.name if credit_note.customer else "",
+        "issued_on": timezone.localtime(credit_note.issued_at).date(),
+        "invoice_issued_on": timezone.localtime(credit_note.invoice.issued_at).date(),
+        "lines": [{"description": line.description, "quantity": format_quantity(line.quantity), "unit": line.unit,
+                   "amount": format_inr(line.line_total)} for line in lines[:LINES_SHOWN]],
+        "more_lines": max(len(lines) - LINES_SHOWN, 0),
+        "total": format_inr(credit_note.grand_total),
+        "khata": format_inr(credit_note.khata_amount) if credit_note.khata_amount else "",
+        "refund": format_inr(credit_note.refund_amount) if credit_note.refund_amount else "",
+        "refund_method": credit_note.get_refund_method_display(),
+        "store_credit": credit_note.refund_method == CreditNote.RefundMethod.STORE_CREDIT,
+    }
+    return email_queue(
+        to=addresses,
+        subject=_("Credit note %(number)s from %(shop)s") % {"number": credit_note.number, "shop": shop.name},
+        template="credit_note",
+        context=context,
+        attachments=[(document_file_name(credit_note.number), credit_note_pdf(credit_note), "application/pdf")],
+        reference=credit_note.number,
+        source=credit_note,
+        reply_to=shop.email,
+        user=user,
+    )

@@ -196,3 +196,127 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount}"
+
+
+class CreditNoteSeries(models.Model):
+    """The running number of credit notes of one prefix in one financial year (PREFIX + "C"); its row is the
+    lock that keeps them gapless, apart from the invoices' series."""
+
+    prefix = models.CharField(max_length=5)
+    financial_year = models.CharField(max_length=5, help_text=_("Like 25-26."))
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("credit note series")
+        verbose_name_plural = _("credit note series")
+        constraints = [models.UniqueConstraint(fields=["prefix", "financial_year"], name="credit_note_series_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}/{self.financial_year}: {self.last_number}"
+
+
+class CreditNote(models.Model):
+    """A GST credit note: goods of one invoice taken back, at that invoice's prices, discounts and tax rates.
+
+    Made only by sales.services.return_create, never edited or deleted.
+    """
+
+    class RefundMethod(models.TextChoices):
+        CASH = "cash", _("Cash")
+        UPI = "upi", _("UPI")
+        KHATA = "khata", _("To the khata")
+        STORE_CREDIT = "store_credit", _("Store credit")
+
+    number = models.CharField(_("number"), max_length=16, unique=True)
+    financial_year = models.CharField(_("financial year"), max_length=5)
+    issued_at = models.DateTimeField(_("date and time"), default=timezone.now, db_index=True)
+    invoice = models.ForeignKey(Invoice, verbose_name=_("against invoice"), on_delete=models.PROTECT,
+                                related_name="credit_notes")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="credit_notes")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("taken back by"),
+                                   on_delete=models.PROTECT, related_name="credit_notes")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    help_text=_("Manager who allowed a refund above the cashier's limit."))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+
+    refund_method = models.CharField(_("refund by"), max_length=12, choices=RefundMethod.choices)
+    refund_reference = models.CharField(_("refund reference"), max_length=40, blank=True,
+                                        help_text=_("UPI transaction number (UTR) of the refund."))
+    khata_amount = models.DecimalField(_("taken off the khata"), **MONEY_FIELD, default=ZERO,
+                                       help_text=_("Credit (udhar) the customer no longer owes."))
+    refund_amount = models.DecimalField(_("refunded"), **MONEY_FIELD, default=ZERO,
+                                        help_text=_("Paid back in cash or UPI, or given as store credit."))
+
+    gross_total = models.DecimalField(_("gross"), **MONEY_FIELD, default=ZERO)
+    discount_total = models.DecimalField(_("discount"), **MONEY_FIELD, default=ZERO)
+    taxable_total = models.DecimalField(_("taxable value"), **MONEY_FIELD, default=ZERO)
+    cgst_total = models.DecimalField(_("CGST"), **MONEY_FIELD, default=ZERO)
+    sgst_total = models.DecimalField(_("SGST"), **MONEY_FIELD, default=ZERO)
+    igst_total = models.DecimalField(_("IGST"), **MONEY_FIELD, default=ZERO)
+    cess_total = models.DecimalField(_("cess"), **MONEY_FIELD, default=ZERO)
+    round_off = models.DecimalField(_("round off"), **MONEY_FIELD, default=ZERO)
+    grand_total = models.DecimalField(_("total"), **MONEY_FIELD, default=ZERO)
+
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        permissions = [("approve_return", _("Can approve returns above the cashier limit"))]
+        indexes = [models.Index(fields=["created_by", "-issued_at"], name="credit_note_user_time_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(grand_total__gte=0), name="credit_note_total_not_negative"),
+            models.CheckConstraint(condition=Q(khata_amount__gte=0, refund_amount__gte=0),
+                                   name="credit_note_refund_parts_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def tax_total(self) -> Decimal:
+        return self.cgst_total + self.sgst_total + self.igst_total + self.cess_total
+
+
+class CreditNoteLine(models.Model):
+    """One invoice line (part of it) taken back: the amounts are that line's, in proportion to the quantity."""
+
+    class WriteOff(models.TextChoices):
+        DAMAGE = "damage", _("Damaged")
+        EXPIRY = "expiry", _("Expired")
+
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
+    invoice_line = models.ForeignKey(InvoiceLine, verbose_name=_("invoice line"), on_delete=models.PROTECT,
+                                     related_name="credit_lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(_("description"), max_length=200)
+    hsn_code = models.CharField(_("HSN"), max_length=8, blank=True)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
+    unit = models.CharField(_("unit"), max_length=10)
+    unit_price = models.DecimalField(_("rate"), **MONEY_FIELD)
+    discount = models.DecimalField(_("discount"), **MONEY_FIELD, default=ZERO,
+                                   help_text=_("This quantity's part of the line discount and bill discount."))
+    taxable_value = models.DecimalField(_("taxable value"), **MONEY_FIELD)
+    tax_rate = models.DecimalField(_("GST %"), **RATE_FIELD)
+    cess_rate = models.DecimalField(_("cess %"), **RATE_FIELD, default=ZERO)
+    cgst = models.DecimalField(_("CGST"), **MONEY_FIELD, default=ZERO)
+    sgst = models.DecimalField(_("SGST"), **MONEY_FIELD, default=ZERO)
+    igst = models.DecimalField(_("IGST"), **MONEY_FIELD, default=ZERO)
+    cess = models.DecimalField(_("cess"), **MONEY_FIELD, default=ZERO)
+    line_total = models.DecimalField(_("amount"), **MONEY_FIELD)
+    restocked = models.BooleanField(_("back in stock"), default=True)
+    write_off_reason = models.CharField(_("written off as"), max_length=8, choices=WriteOff.choices, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("credit note line")
+        verbose_name_plural = _("credit note lines")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="credit_line_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.unit} {self.description}"

@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Product
-from sales.models import Invoice, Payment
+from ledger.models import Customer
+from sales.models import CreditNote, Invoice, Payment
 from shop.money import format_inr, format_quantity
 
 SEARCH_LIMIT = 10
@@ -36,14 +37,47 @@ def payments_visible_to(user, payments: QuerySet[Payment] | None = None) -> Quer
     return _visible(user, Payment.objects.all() if payments is None else payments, prefix="invoice__")
 
 
-def _visible(user, queryset: QuerySet, *, prefix: str) -> QuerySet:
+def credit_notes_visible_to(user, credit_notes: QuerySet[CreditNote] | None = None) -> QuerySet[CreditNote]:
+    """Return the credit notes this user may open, print or email: the same rule as for invoices, by the
+    user who took the goods back (owner and managers: all; a cashier: their own of the last week)."""
+    queryset = CreditNote.objects.all() if credit_notes is None else credit_notes
+    if not user.has_perm("sales.view_creditnote"):
+        return queryset.none()
+    return _visible(user, queryset, prefix="", owner_field="created_by")
+
+
+def _visible(user, queryset: QuerySet, *, prefix: str, owner_field: str = "cashier") -> QuerySet:
     if not user.has_perm("sales.view_invoice"):
         return queryset.none()
     if user.has_perm("sales.view_all_invoices"):
         return queryset
     first_day = timezone.localdate() - timedelta(days=CASHIER_INVOICE_DAYS - 1)
     since = timezone.make_aware(datetime.combine(first_day, time.min))
-    return queryset.filter(**{f"{prefix}cashier": user, f"{prefix}issued_at__gte": since})
+    return queryset.filter(**{f"{prefix}{owner_field}": user, f"{prefix}issued_at__gte": since})
+
+
+RETURN_SEARCH_LIMIT = 20
+
+
+def invoices_to_return(user, query: str) -> tuple[Invoice | None, list[Invoice]]:
+    """Return (the invoice, []) when the query is exactly a bill's number (as the receipt's barcode types it),
+    else (None, bills) of the customer with that phone number, or whose number contains the query.
+
+    Only bills the user may reach (invoices_visible_to) and that are not cancelled; newest first.
+    """
+    query = query.strip()
+    if not query:
+        return None, []
+    bills = invoices_visible_to(user).filter(status=Invoice.Status.COMPLETED).select_related("customer")
+    exact = bills.filter(number__iexact=query).first()
+    if exact is not None:
+        return exact, []
+    compact = query.replace(" ", "")
+    phones = {compact, compact.removeprefix("+"), compact.removeprefix("+91"), "+91" + compact}
+    customer = Customer.objects.filter(phone__in=phones).first() if compact.lstrip("+").isdigit() else None
+    if customer is not None:
+        return None, list(bills.filter(customer=customer)[:RETURN_SEARCH_LIMIT])
+    return None, list(bills.filter(number__icontains=query)[:RETURN_SEARCH_LIMIT])
 
 
 def product_by_code(code: str) -> Product | None:

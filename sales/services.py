@@ -1,12 +1,15 @@
-"""The sale, in one transaction: checkout, and cancelling a completed invoice.
+"""The sale, in one transaction: checkout, cancelling a completed invoice, and returns (credit notes).
 
 Lock order inside checkout: the invoice series row of the financial year first, then the Stock
 rows in product-id order (catalog.services.stock_move). Every checkout takes them in that order,
 and other stock work takes only Stock rows, so no two transactions wait on each other in a cycle.
+Cancelling and returns lock the invoice row first (returns then the credit note series row), then
+Stock rows; checkout never locks an existing invoice, so the orders never cross.
 """
 
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -18,9 +21,10 @@ from django.utils import timezone
 
 from catalog.models import Product, StockMovement, Warehouse
 from catalog.services import InsufficientStock, StockChange, stock_move, validate_quantity
-from ledger.models import CreditEntry, Customer, DayBookEntry
-from ledger.posting import customer_balance, post_credit, post_day_book
-from sales.models import Invoice, InvoiceLine, InvoiceSeries, Payment
+from ledger.models import CreditEntry, Customer, DayBookEntry, StoreCreditEntry
+from ledger.posting import customer_balance, post_credit, post_day_book, post_store_credit
+from sales.emails import credit_note_email_queue
+from sales.models import CreditNote, CreditNoteLine, CreditNoteSeries, Invoice, InvoiceLine, InvoiceSeries, Payment
 from sales.pricing import BillAmounts, LineInput, price_bill
 from sales.upi import clean_utr
 from shop.models import ShopProfile, User
@@ -32,8 +36,11 @@ from shop.money import (
     format_quantity,
     parse_decimal,
     to_paise,
+    to_rupee,
 )
 from shop.validators import validate_plain_text
+
+logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 NUMBER_MAX_LENGTH = 16
@@ -465,6 +472,11 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     if invoice.status != Invoice.Status.COMPLETED:
         raise ValidationError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}, "
                               "so it cannot be cancelled.")
+    credit_notes = list(invoice.credit_notes.values_list("number", flat=True))
+    if credit_notes:
+        # Cancelling would put back stock and money the returns already put back.
+        raise ValidationError(f"Invoice {invoice.number} has returns ({', '.join(credit_notes)}), so it cannot be "
+                              "cancelled: take the remaining goods back as a return instead.", code="has_returns")
     lines = list(invoice.lines.select_related("product__unit").order_by("product_id"))
     reference = f"Cancelled {invoice.number}"
     stock_move(changes=[StockChange(line.product, invoice.warehouse, line.quantity) for line in lines],
@@ -481,3 +493,378 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     invoice.cancel_reason = reason[:255]
     invoice.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
     return invoice
+
+
+# Returns and credit notes -------------------------------------------------------------------------------------
+
+CREDIT_NOTE_SERIAL_DIGITS = 5
+# The amounts of an invoice line a credit line takes its part of; each part is rounded on its own.
+CREDITED_AMOUNTS = ("discount", "taxable_value", "cgst", "sgst", "igst", "cess")
+RETURN_APPROVAL_CODE = "return_needs_approval"
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    line: InvoiceLine
+    quantity: Decimal
+    restock: bool = True
+    write_off_reason: str = ""  # CreditNoteLine.WriteOff when the goods do not go back on the shelf
+
+
+class _CreditNoteAlreadyMade(Exception):
+    """Raised inside the transaction when a concurrent return with the same key won the race."""
+
+    def __init__(self, credit_note: CreditNote):
+        self.credit_note = credit_note
+
+
+def credit_note_prefix(invoice_prefix: str) -> str:
+    """Return the credit note series prefix of an invoice prefix: SKS -> SKSC."""
+    return f"{invoice_prefix}C"
+
+
+def allocate_credit_note_number(*, prefix: str, year: str) -> str:
+    """Lock the year's credit note series row and return its next number, like SKSC/26-27/00001.
+
+    The serial has five digits, or four when a five-letter prefix would make the number longer than
+    16 characters. Must run inside the return's transaction (a failed return leaves no gap).
+    """
+    series = CreditNoteSeries.objects.select_for_update().filter(prefix=prefix, financial_year=year).first()
+    if series is None:
+        CreditNoteSeries.objects.bulk_create([CreditNoteSeries(prefix=prefix, financial_year=year)],
+                                             ignore_conflicts=True)
+        series = CreditNoteSeries.objects.select_for_update().get(prefix=prefix, financial_year=year)
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    digits = min(CREDIT_NOTE_SERIAL_DIGITS, NUMBER_MAX_LENGTH - len(prefix) - len(year) - 2)
+    number = f"{prefix}/{year}/{series.last_number:0{max(digits, 1)}d}"
+    if len(number) > NUMBER_MAX_LENGTH:
+        raise ValidationError(f"Credit note number {number} is longer than {NUMBER_MAX_LENGTH} characters: "
+                              "shorten the invoice prefix in the shop profile.", code="number_too_long")
+    return number
+
+
+def _parse_return_lines(invoice: Invoice, lines: list[dict]) -> list[ReturnLine]:
+    """Return the lines asked for; errors are keyed "line-<invoice line id>", or "lines" for the whole list."""
+    if not lines:
+        raise ValidationError({"lines": ["Pick at least one line and the quantity coming back."]}, code="empty")
+    parsed, seen = [], set()
+    for row in lines:
+        line = row["line"]
+        key = f"line-{line.pk}"
+        if line.invoice_id != invoice.pk:
+            raise ValidationError({key: [f"{line.description} is not on invoice {invoice.number}."]})
+        if line.pk in seen:
+            raise ValidationError({key: [f"{line.description} is listed twice: give its quantity once."]})
+        seen.add(line.pk)
+        try:
+            quantity = _decimal(row.get("quantity"), "The quantity", field=key, size=QUANTITY_FIELD)
+        except ValidationError as refusal:
+            raise ValidationError({key: refusal.messages}) from None
+        if not quantity.is_finite() or quantity <= 0:
+            raise ValidationError({key: [f"The quantity of {line.description} coming back must be more than zero."]})
+        restock = bool(row.get("restock", True))
+        reason = "" if restock else (row.get("reason") or CreditNoteLine.WriteOff.DAMAGE)
+        if reason and reason not in CreditNoteLine.WriteOff.values:
+            raise ValidationError({key: [f"Unknown write-off reason {reason!r}: damaged or expired."]})
+        parsed.append(ReturnLine(line=line, quantity=quantity, restock=restock, write_off_reason=reason))
+    return parsed
+
+
+def _return_fingerprint(*, invoice: Invoice, lines: list[ReturnLine], refund_method: str,
+                        refund_reference: str) -> str:
+    """Return a digest of what was asked for, to tell a retry from a different return under the same key."""
+    canonical = json.dumps({
+        "invoice": invoice.pk,
+        "lines": sorted([line.line.pk, str(line.quantity.normalize()), line.restock, line.write_off_reason]
+                        for line in lines),
+        "refund": [refund_method, refund_reference],
+    }, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _same_return_or_refuse(credit_note: CreditNote, fingerprint: str) -> CreditNote:
+    if credit_note.request_fingerprint != fingerprint:
+        raise ValidationError(
+            f"This return was already made as credit note {credit_note.number} with other lines. "
+            "Start the return again.", code="idempotency_conflict")
+    return credit_note
+
+
+def returnable_quantities(invoice: Invoice) -> dict[int, Decimal]:
+    """Return, per invoice line id, the quantity that can still be taken back (sold less returned)."""
+    returned = _credited_by_line(invoice)
+    return {line.pk: line.quantity - returned.get(line.pk, {}).get("quantity", ZERO) for line in invoice.lines.all()}
+
+
+def _credited_by_line(invoice: Invoice) -> dict[int, dict[str, Decimal]]:
+    """Return the quantity and amounts already credited, per invoice line id (added in Python: exact)."""
+    credited: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in CreditNoteLine.objects.filter(credit_note__invoice=invoice).values(
+            "invoice_line_id", "quantity", *CREDITED_AMOUNTS):
+        sums = credited[row["invoice_line_id"]]
+        for name in ("quantity", *CREDITED_AMOUNTS):
+            sums[name] += row[name]
+    return credited
+
+
+def _credit_line(*, position: int, ask: ReturnLine, line: InvoiceLine, credited: dict[str, Decimal],
+                 credit_note: CreditNote) -> CreditNoteLine:
+    """Return this return's part of an invoice line.
+
+    Each amount is the line's amount in proportion to the quantity returned SO FAR, rounded to the
+    paisa, less what earlier returns already credited; so the returns of a line never add up to more
+    than the line, and exactly to the line once all of it is back. CGST and SGST stay equal. As at the
+    sale, an inclusive line's amount is its share of what the customer paid and the taxable value is
+    what remains after the taxes (kept between what was credited before and the line's own).
+    """
+    returned_after = credited.get("quantity", ZERO) + ask.quantity
+    whole = returned_after == line.quantity
+
+    def so_far(amount: Decimal) -> Decimal:
+        return amount if whole else to_paise(amount * returned_after / line.quantity)
+
+    totals = {name: so_far(getattr(line, name)) for name in CREDITED_AMOUNTS if name != "taxable_value"}
+    taxable_before = credited.get("taxable_value", ZERO)
+    if whole or not line.price_includes_tax:
+        taxable = so_far(line.taxable_value)
+    else:
+        taxes = totals["cgst"] + totals["sgst"] + totals["igst"] + totals["cess"]
+        taxable = min(max(so_far(line.line_total) - taxes, taxable_before), line.taxable_value)
+    totals["taxable_value"] = taxable
+    amounts = {name: value - credited.get(name, ZERO) for name, value in totals.items()}
+    total = amounts["taxable_value"] + amounts["cgst"] + amounts["sgst"] + amounts["igst"] + amounts["cess"]
+    return CreditNoteLine(
+        credit_note=credit_note, invoice_line=line, position=position, product=line.product,
+        description=line.description, hsn_code=line.hsn_code, quantity=ask.quantity, unit=line.unit,
+        unit_price=line.unit_price, tax_rate=line.tax_rate, cess_rate=line.cess_rate, line_total=total,
+        restocked=ask.restock, write_off_reason=ask.write_off_reason, **amounts)
+
+
+def _check_returnable(*, invoice: Invoice, asks: list[ReturnLine], lines: dict[int, InvoiceLine],
+                      credited: dict[int, dict[str, Decimal]], profile: ShopProfile) -> None:
+    """Refuse a cancelled bill, a bill past the return window, goods that are never taken back, and more than
+    was sold less what came back already."""
+    if invoice.status != Invoice.Status.COMPLETED:
+        raise _error("invoice", f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: "
+                     "nothing on it can be returned.", code="not_completed")
+    sold_on = timezone.localdate(invoice.issued_at)
+    age = (timezone.localdate() - sold_on).days
+    if age > profile.return_window_days:
+        raise _error("invoice", f"Invoice {invoice.number} is of {sold_on:%d-%m-%Y}, {age} days ago: goods are "
+                     f"taken back within {profile.return_window_days} days of the sale.", code="return_window")
+    closed = set(profile.non_returnable_categories.values_list("pk", flat=True))
+    for ask in asks:
+        line = lines[ask.line.pk]
+        key = f"line-{line.pk}"
+        category = line.product.category
+        if category is not None and {category.pk, category.parent_id} & closed:
+            raise _error(key, f"{line.description} is in {category}, which the shop does not take back.",
+                         code="not_returnable")
+        try:
+            validate_quantity(line.product, ask.quantity)
+        except ValidationError as refusal:
+            raise ValidationError({key: refusal.messages}) from None
+        returned = credited.get(line.pk, {}).get("quantity", ZERO)
+        left = line.quantity - returned
+        if ask.quantity > left:
+            already = f", {format_quantity(returned)} came back already" if returned else ""
+            raise _error(key, f"Only {format_quantity(left)} {line.unit} of {line.description} can come back: "
+                         f"{format_quantity(line.quantity)} {line.unit} were sold{already}.", code="over_return")
+
+
+def _check_return_approval(*, amount: Decimal, profile: ShopProfile, user: User, approved_by: User | None) -> None:
+    if amount <= profile.cashier_return_limit or user.has_perm("sales.approve_return"):
+        return
+    if approved_by is not None and approved_by.has_perm("sales.approve_return"):
+        return
+    who = f"{approved_by.get_username()} may not approve returns. " if approved_by is not None else ""
+    raise _error("approval", f"{who}A return of {format_inr(amount)} is above the cashier limit of "
+                 f"{format_inr(profile.cashier_return_limit)}: a manager must approve it.", code=RETURN_APPROVAL_CODE)
+
+
+def _cumulative_value(*, invoice: Invoice, lines_total: Decimal, everything_back: bool) -> Decimal:
+    """Return what all the returns of the invoice so far are worth, round-off included.
+
+    Everything back: the invoice's total exactly. Otherwise the credited lines, rounded to the rupee when
+    the bill was (its total is whole rupees), and never more than the bill. This rises with every return,
+    so each credit note is this value less the earlier ones', and they add up to the bill at the end.
+    """
+    if everything_back:
+        return invoice.grand_total
+    rounded = invoice.grand_total == to_rupee(invoice.grand_total)
+    return min(to_rupee(lines_total) if rounded else lines_total, invoice.grand_total)
+
+
+def return_create(
+    *,
+    invoice: Invoice,
+    lines: list[dict],
+    refund_method: str,
+    user: User,
+    reason: str = "",
+    idempotency_key: str | None = None,
+    approved_by: User | None = None,
+    refund_reference: str = "",
+) -> CreditNote:
+    """Take goods of an invoice back and return the GST credit note; all of it happens, or none of it.
+
+    lines: [{"line": InvoiceLine, "quantity": Decimal, "restock": bool, "reason": "damage" | "expiry"}]
+    (restock defaults to true; goods not restocked are written off as damaged unless the reason says expired).
+    refund_method: a CreditNote.RefundMethod; UPI needs refund_reference, the refund's 12-digit UTR.
+    Whatever the method, a bill sold on credit first lowers the khata: cash is never paid out for money
+    that was never paid. The same idempotency_key again returns the first credit note.
+    Errors are ValidationErrors keyed "line-<invoice line id>", "lines", "invoice", "refund_method",
+    "refund_reference" or "approval" (code "return_needs_approval": a manager may approve).
+    Lock order: the invoice row, the credit note series row, then Stock rows in product-id order.
+    """
+    if not user.has_perm("sales.add_creditnote"):
+        raise PermissionDenied("You may not take goods back.")
+    if refund_method not in CreditNote.RefundMethod.values:
+        raise _error("refund_method", f"Unknown refund method {refund_method!r}.", code="invalid")
+    asks = _parse_return_lines(invoice, lines)
+    refund_reference = (refund_reference or "").strip()
+    fingerprint = _return_fingerprint(invoice=invoice, lines=asks, refund_method=refund_method,
+                                      refund_reference=refund_reference)
+    if idempotency_key:
+        existing = CreditNote.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_return_or_refuse(existing, fingerprint)
+    try:
+        return _return_create(invoice=invoice, asks=asks, refund_method=refund_method, user=user,
+                              reason=(reason or "").strip()[:255], idempotency_key=idempotency_key or None,
+                              fingerprint=fingerprint, approved_by=approved_by, refund_reference=refund_reference)
+    except _CreditNoteAlreadyMade as done:
+        return _same_return_or_refuse(done.credit_note, fingerprint)
+    except IntegrityError:
+        existing = idempotency_key and CreditNote.objects.filter(idempotency_key=idempotency_key).first()
+        if not existing:
+            raise
+        return _same_return_or_refuse(existing, fingerprint)
+
+
+@transaction.atomic
+def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_key, fingerprint, approved_by,
+                   refund_reference) -> CreditNote:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if idempotency_key:
+        winner = CreditNote.objects.filter(idempotency_key=idempotency_key).first()
+        if winner is not None:
+            raise _CreditNoteAlreadyMade(winner)
+    profile = ShopProfile.objects.get_profile()
+    lines = {line.pk: line for line in invoice.lines.select_related("product__unit", "product__category")}
+    credited = _credited_by_line(invoice)
+    _check_returnable(invoice=invoice, asks=asks, lines=lines, credited=credited, profile=profile)
+
+    credit_note = CreditNote(invoice=invoice, customer=invoice.customer, created_by=user, reason=reason,
+                             refund_method=refund_method, idempotency_key=idempotency_key,
+                             request_fingerprint=fingerprint)
+    credit_lines = [_credit_line(position=position, ask=ask, line=lines[ask.line.pk],
+                                 credited=credited.get(ask.line.pk, {}), credit_note=credit_note)
+                    for position, ask in enumerate(asks, 1)]
+    exact = sum((line.line_total for line in credit_lines), ZERO)
+    earlier = list(invoice.credit_notes.values_list("grand_total", flat=True))
+    earlier_lines_total = sum((sums.get(name, ZERO) for sums in credited.values()
+                               for name in ("taxable_value", "cgst", "sgst", "igst", "cess")), ZERO)
+    back = {ask.line.pk: ask.quantity for ask in asks}
+    everything_back = all(credited.get(pk, {}).get("quantity", ZERO) + back.get(pk, ZERO) == line.quantity
+                          for pk, line in lines.items())
+    value_before = sum(earlier, ZERO)
+    value_after = _cumulative_value(invoice=invoice, lines_total=earlier_lines_total + exact,
+                                    everything_back=everything_back)
+    grand_total = value_after - value_before
+
+    _check_return_approval(amount=grand_total, profile=profile, user=user, approved_by=approved_by)
+    # Credit (udhar) on the bill is reversed first; only the rest is money the customer gets back.
+    credit_part = min(value_after, invoice.credit_amount) - min(value_before, invoice.credit_amount)
+    money_part = grand_total - credit_part
+    money_back_so_far = value_after - min(value_after, invoice.credit_amount)
+    received = invoice.amount_received
+    if money_back_so_far > received:
+        raise _error("refund_method", f"Only {format_inr(received)} of invoice {invoice.number} has been received; "
+                     "confirm its UPI payment (Awaiting UPI) before refunding more.", code="not_paid")
+    customer = invoice.customer
+    if refund_method in (CreditNote.RefundMethod.KHATA, CreditNote.RefundMethod.STORE_CREDIT) and customer is None:
+        raise _error("refund_method", f"Invoice {invoice.number} has no customer: refund in cash or UPI.",
+                     code="needs_customer")
+    if refund_method == CreditNote.RefundMethod.UPI and money_part:
+        try:
+            refund_reference = clean_utr(refund_reference)
+        except ValidationError as refusal:
+            raise ValidationError({"refund_reference": refusal.messages}) from None
+    elif refund_method != CreditNote.RefundMethod.UPI:
+        refund_reference = ""
+    to_khata = grand_total if refund_method == CreditNote.RefundMethod.KHATA else credit_part
+
+    now = timezone.now()
+    year = financial_year(timezone.localdate(now), profile.financial_year_start_month)
+    credit_note.number = allocate_credit_note_number(prefix=credit_note_prefix(profile.invoice_prefix), year=year)
+    credit_note.financial_year = year
+    credit_note.issued_at = now
+    credit_note.approved_by = approved_by if approved_by and approved_by != user and approved_by.has_perm(
+        "sales.approve_return") else None
+    credit_note.refund_reference = refund_reference[:40]
+    credit_note.khata_amount = to_khata
+    credit_note.refund_amount = grand_total - to_khata
+
+    def total(name: str) -> Decimal:
+        return sum((getattr(line, name) for line in credit_lines), ZERO)
+
+    credit_note.discount_total = total("discount")
+    credit_note.taxable_total = total("taxable_value")
+    credit_note.cgst_total, credit_note.sgst_total = total("cgst"), total("sgst")
+    credit_note.igst_total, credit_note.cess_total = total("igst"), total("cess")
+    credit_note.gross_total = sum(((line.line_total if line.invoice_line.price_includes_tax else line.taxable_value)
+                                   + line.discount for line in credit_lines), ZERO)
+    credit_note.round_off = grand_total - exact
+    credit_note.grand_total = grand_total
+    credit_note.save(force_insert=True)
+    CreditNoteLine.objects.bulk_create(credit_lines)
+
+    _return_stock(credit_note=credit_note, invoice=invoice, credit_lines=credit_lines, user=user)
+    _return_money(credit_note=credit_note, customer=customer, user=user)
+    if customer is not None and customer.email.strip():
+        _email_credit_note(credit_note)
+    return credit_note
+
+
+def _return_stock(*, credit_note: CreditNote, invoice: Invoice, credit_lines: list[CreditNoteLine], user: User) -> None:
+    """Put every line back in the warehouse it was sold from; write off the ones not fit to sell again."""
+    number, note = credit_note.number, credit_note.reason
+    stock_move(changes=[StockChange(line.product, invoice.warehouse, line.quantity) for line in credit_lines],
+               kind=StockMovement.Kind.RETURN, user=user, source=credit_note, reference=number, note=note,
+               allow_negative=True)
+    reasons = {CreditNoteLine.WriteOff.DAMAGE: StockMovement.Reason.DAMAGE,
+               CreditNoteLine.WriteOff.EXPIRY: StockMovement.Reason.EXPIRY}
+    for write_off, reason in reasons.items():
+        gone = [StockChange(line.product, invoice.warehouse, -line.quantity) for line in credit_lines
+                if not line.restocked and line.write_off_reason == write_off]
+        if gone:  # the goods came back (above) and leave again: the shelf count is what it was
+            stock_move(changes=gone, kind=StockMovement.Kind.ADJUSTMENT, reason=reason, user=user, source=credit_note,
+                       reference=number, note=note, allow_negative=True)
+
+
+def _return_money(*, credit_note: CreditNote, customer: Customer | None, user: User) -> None:
+    """Post the credit note's money: off the khata, into store credit, or out of the till (day book)."""
+    number = credit_note.number
+    if credit_note.khata_amount:
+        post_credit(customer=customer, kind=CreditEntry.Kind.RETURN, amount=-credit_note.khata_amount, user=user,
+                    reference=number, source=credit_note, note=credit_note.reason)
+    refund, method = credit_note.refund_amount, credit_note.refund_method
+    if not refund:
+        return
+    if method == CreditNote.RefundMethod.STORE_CREDIT:
+        post_store_credit(customer=customer, kind=StoreCreditEntry.Kind.RETURN, amount=refund, user=user,
+                          reference=number, source=credit_note, note=credit_note.reason)
+    elif method in (CreditNote.RefundMethod.CASH, CreditNote.RefundMethod.UPI):
+        post_day_book(entries=[(DayBookEntry.Kind.REFUND, method, -refund)],
+                      day=timezone.localdate(credit_note.issued_at), user=user, reference=number, source=credit_note)
+
+
+def _email_credit_note(credit_note: CreditNote) -> None:
+    try:
+        credit_note_email_queue(credit_note=credit_note, to=credit_note.customer.email, user=credit_note.created_by)
+    except ValidationError as refusal:
+        # A bad address on file must never undo the return; the owner sees it in the log.
+        logger.warning("No credit note email for %s: customer %s has an unusable address (%s)", credit_note.number,
+                       credit_note.customer_id, "; ".join(refusal.messages))

@@ -110,7 +110,9 @@ class ShopProfileAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
         (_("Billing"), {"fields": ("invoice_prefix", "financial_year_start_month", "round_off", "upi_vpa",
                                    "cashier_discount_limit", "default_credit_limit")}),
         (_("Stock"), {"fields": ("allow_negative_stock", "low_stock_threshold")}),
+        (_("Returns"), {"fields": ("return_window_days", "cashier_return_limit", "non_returnable_categories")}),
     )
+    autocomplete_fields = ("non_returnable_categories",)
 
     def has_add_permission(self, request):
         return False

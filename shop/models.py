@@ -86,6 +86,16 @@ class ShopProfile(models.Model):
         _("default credit limit"), **MONEY_FIELD, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))],
         help_text=_("The credit limit a new customer gets unless an owner or manager sets another. 0: no credit."))
     logo = models.ImageField(_("logo"), upload_to="shop/", blank=True)
+    return_window_days = models.PositiveSmallIntegerField(
+        _("return window (days)"), default=7, validators=[MaxValueValidator(3650)],
+        help_text=_("Goods are taken back up to this many days after the sale. 0: on the day of the sale only."))
+    cashier_return_limit = models.DecimalField(
+        _("cashier return limit"), **MONEY_FIELD, default=Decimal("1000"), validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("A cashier may refund up to this amount per return; above it a manager must approve."))
+    # A string reference: the shop app imports nothing from catalog.
+    non_returnable_categories = models.ManyToManyField(
+        "catalog.Category", verbose_name=_("categories that cannot be returned"), blank=True, related_name="+",
+        help_text=_("Goods of these categories (and their sub-categories) are never taken back."))
 
     history = HistoricalRecords()
     objects = ShopProfileManager()

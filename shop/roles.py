@@ -17,15 +17,14 @@ INTERNAL_APPS = {"contenttypes", "sessions", "admin", "axes"}
 # Django-Q2 runs whatever a schedule names, so schedules are code: nobody adds or deletes one, the owner
 # changes when it runs, a manager looks. Task results and the queue are the owner's to look at.
 TASK_QUEUE_APP = "django_q"
-# Reopening a closed day changes a counted drawer's books: the owner's decision alone.
-OWNER_ONLY_PERMISSIONS = {"ledger.reopen_day"}
 TASK_QUEUE_PERMISSIONS = {
     OWNER: {"django_q.view_schedule", "django_q.change_schedule", "django_q.view_success", "django_q.view_failure",
             "django_q.view_ormq"},
     MANAGER: {"django_q.view_schedule"},
 }
-# Of the general permissions, those only the owner holds: a manager sees their own import jobs only.
-OWNER_ONLY_PERMISSIONS = {"catalog.view_all_importjobs"}
+# Of the general permissions, those only the owner holds: reopening a closed day changes a counted
+# drawer's books; a manager sees their own import jobs only.
+OWNER_ONLY_PERMISSIONS = {"ledger.reopen_day", "catalog.view_all_importjobs"}
 
 CASHIER_PERMISSIONS = {
     # catalog: look products up at the counter, never costs
@@ -48,6 +47,9 @@ CASHIER_PERMISSIONS = {
     "sales.add_invoice",
     "sales.view_payment",
     "sales.confirm_upi_payment",
+    # returns: take goods back against their own recent bills (a manager approves above the limit)
+    "sales.view_creditnote",
+    "sales.add_creditnote",
 }
 
 

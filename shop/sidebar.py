@@ -35,6 +35,8 @@ def navigation(request) -> list[dict]:
             "items": [
                 _item(_("Counter"), "point_of_sale", "admin:sales_counter", "sales.use_counter"),
                 _item(_("Invoices"), "receipt_long", "admin:sales_invoice_changelist", "sales.view_invoice"),
+                _item(_("Returns"), "assignment_return", "admin:sales_returns", "sales.add_creditnote"),
+                _item(_("Credit notes"), "request_quote", "admin:sales_creditnote_changelist", "sales.view_creditnote"),
                 {"title": _("Awaiting UPI"), "icon": "qr_code_2", "permission": can("sales.view_payment"),
                  "link": lambda request: reverse("admin:sales_payment_changelist")
                  + "?method__exact=upi&status__exact=awaiting"},

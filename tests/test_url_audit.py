@@ -21,7 +21,7 @@ from catalog.models import Product, Warehouse
 from catalog.services import StockChange, stock_add_opening
 from sales.services import checkout
 from tests import factories
-from tests.shop.test_roles import make_instance
+from tests.shop.test_roles import credit_note_for, make_instance
 
 ROLES = ("anonymous", "cashier", "manager", "owner")
 SECRET_COST = Decimal("4321.17")
@@ -230,6 +230,7 @@ EXPECTED: dict[str, tuple] = {
     'admin/sales/invoice/<path:object_id>/print_receipt/':                  (L, 302, 302, 302),
     'admin/sales/invoice/<path:object_id>/email_invoice/':                  (L, 302, 302, 302),
     'admin/sales/invoice/<path:object_id>/share_whatsapp/':                 (L, 404, 302, 302),
+    'admin/sales/invoice/<path:object_id>/return_items/':                   (L, 302, 302, 302),
     'admin/sales/invoice/<path:object_id>/cancel_invoice/':                 (L, 403, 302, 302),
     'admin/sales/invoice/':                                                 (L, 200, 200, 200),
     'admin/sales/invoice/add/':                                             (L, 403, 403, 403),
@@ -237,6 +238,22 @@ EXPECTED: dict[str, tuple] = {
     'admin/sales/invoice/<path:object_id>/delete/':                         (L, 403, 403, 403),
     'admin/sales/invoice/<path:object_id>/change/':                         (L, 302, 200, 200),
     'admin/sales/invoice/<path:object_id>/':                                (L, 302, 302, 302),
+    'admin/sales/creditnote/return/':                                       (L, 200, 200, 200),
+    'admin/sales/creditnote/return/<int:invoice_pk>/':                      (L, 403, 200, 200),
+    'admin/sales/creditnote/<int:pk>/pdf/':                                 (L, 403, 200, 200),
+    'admin/sales/creditnote/<int:pk>/receipt/':                             (L, 403, 200, 200),
+    'admin/sales/creditnote/<int:pk>/email/':                               (L, 403, 200, 200),
+    'admin/sales/creditnote/new_return/':                                   (L, 302, 302, 302),
+    'admin/sales/creditnote/<path:object_id>/print_a4/':                    (L, 302, 302, 302),
+    'admin/sales/creditnote/<path:object_id>/print_receipt/':               (L, 302, 302, 302),
+    'admin/sales/creditnote/<path:object_id>/email_credit_note/':           (L, 302, 302, 302),
+    'admin/sales/creditnote/<path:object_id>/open_invoice/':                (L, 404, 302, 302),
+    'admin/sales/creditnote/':                                              (L, 200, 200, 200),
+    'admin/sales/creditnote/add/':                                          (L, 403, 403, 403),
+    'admin/sales/creditnote/<path:object_id>/history/':                     (L, 302, 200, 200),
+    'admin/sales/creditnote/<path:object_id>/delete/':                      (L, 403, 403, 403),
+    'admin/sales/creditnote/<path:object_id>/change/':                      (L, 302, 200, 200),
+    'admin/sales/creditnote/<path:object_id>/':                             (L, 302, 302, 302),
     'admin/sales/payment/<int:pk>/confirm/':                                (L, 404, 200, 200),
     'admin/sales/payment/statement/':                                       (L, 403, 200, 200),
     'admin/sales/payment/<path:object_id>/confirm_upi/':                    (L, 302, 302, 302),
@@ -281,6 +298,8 @@ def concrete_url(route: str, objects: dict) -> str:
     label = f"{match['app']}.{match['model']}" if match else None
     obj = objects.get(label)
     pk = obj.pk if obj is not None else 1
+    if "<int:invoice_pk>" in route:  # the return form of a bill: the other cashier's sale
+        return "/" + route.replace("<int:invoice_pk>", str(objects["sales.invoice"].pk))
     if HISTORY_VERSION in route:  # simple-history's page of one past version
         return "/" + route.replace(HISTORY_VERSION, f"{pk}/history/{obj.history.first().history_id}/")
     return "/" + PLACEHOLDER.sub(str(pk), route)
@@ -304,7 +323,7 @@ def objects(db):
     labels = {route_label for route in routes() if (m := MODEL_ROUTE.match(route))
               for route_label in [f"{m['app']}.{m['model']}"]}
     made = {}
-    for label in sorted(labels - {"sales.invoice", "sales.payment"}):  # those two: a real sale, below
+    for label in sorted(labels - {"sales.invoice", "sales.payment", "sales.creditnote"}):  # a real sale, below
         with contextlib.suppress(KeyError):  # a route of no model (an app page)
             made[label] = make_instance(label, {**users, "cashier": other_cashier})
     for product in Product.objects.all():  # every product's cost, in its history too, is one a cashier never sees
@@ -312,6 +331,7 @@ def objects(db):
         product.save()
     made["sales.invoice"] = _sale_by(other_cashier)
     made["sales.payment"] = made["sales.invoice"].payments.get()
+    made["sales.creditnote"] = credit_note_for(made["sales.invoice"], other_cashier)
     return users, made
 
 

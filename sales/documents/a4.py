@@ -152,7 +152,7 @@ def _header(document: Document) -> Table:
     right = [para(document.title.upper(), 14, bold=True, align="right", leading=17),
              para(document.copy_label, 8, align="right", color=MUTED),
              Spacer(1, 4),
-             markup(f"Invoice no. <b>{rich(document.number)}</b>", 9.5, align="right"),
+             markup(f"{rich(document.number_label)} <b>{rich(document.number)}</b>", 9.5, align="right"),
              para(f"Date: {document.issued_at:%d-%m-%Y %H:%M}", 9, align="right")]
     right += [markup(f"{rich(label)}: <b>{rich(value)}</b>", 9, align="right")
               for label, value in document.references]
@@ -220,7 +220,8 @@ def _totals(document: Document, width: float) -> Table:
     if totals.discount:
         rows.append(("Discount given (included)", money(totals.discount)))
     rows += tax_total_rows(document) or [("Total", money(totals.before_round_off))]
-    rows += [("Round off", _signed(totals.round_off)), ("Grand total", money(totals.grand_total))]
+    total_label = "Credit total" if document.credit_note else "Grand total"
+    rows += [("Round off", _signed(totals.round_off)), (total_label, money(totals.grand_total))]
     f = fonts()
     return Table([list(row) for row in rows], colWidths=[width * 0.55, width * 0.45], hAlign="RIGHT", style=[
         ("FONT", (0, 0), (-1, -1), f.regular, 8.5), ("FONT", (0, -1), (-1, -1), f.bold, 11),
@@ -284,13 +285,31 @@ def _payments_and_qr(document: Document) -> Table:
         ("TOPPADDING", (0, 0), (-1, -1), 8)])
 
 
+def _refunds(document: Document) -> Table:
+    """Where a credit note's value went: off the khata, back in cash or UPI, or as store credit."""
+    f = fonts()
+    rows = [["Refund", "Reference", "Amount"]]
+    rows += [[refund.method, refund.reference or "—", money(refund.amount)] for refund in document.refunds]
+    rows.append(["Total credited", "", money(document.totals.grand_total)])
+    widths = _fit_widths(rows, {0, len(rows) - 1}, size=8, last_size=9.5)
+    widths[1] += max(WIDTH * 0.6 - sum(widths), 0)
+    return Table(rows, colWidths=widths, hAlign="LEFT", style=[
+        ("FONT", (0, 0), (-1, -1), f.regular, 8), ("FONT", (0, 0), (-1, 0), f.bold, 8),
+        ("FONT", (0, -1), (-1, -1), f.bold, 9.5), ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("ALIGN", (-1, 0), (-1, -1), "RIGHT"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE), ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD)])
+
+
 def _closing(document: Document) -> Table:
     left = []
     if document.declaration:
         left.append(para(document.declaration, 8, bold=True))
     if document.notes:
-        left.append(para(f"Note: {document.notes}", 8))
-    left.append(para("This is a computer-generated invoice.", 7.5, color=MUTED))
+        left.append(para(f"{'Reason' if document.credit_note else 'Note'}: {document.notes}", 8))
+    noun = "credit note" if document.credit_note else "invoice"
+    left.append(para(f"This is a computer-generated {noun}.", 7.5, color=MUTED))
     right = [para(f"For {document.seller.name}", 8.5, bold=True, align="right"), Spacer(1, 9 * mm),
              para("Authorised signatory", 8, align="right", color=MUTED)]
     return Table([[left, right]], colWidths=[WIDTH * 0.6, WIDTH * 0.4], style=[
@@ -309,7 +328,8 @@ def render_a4(document: Document) -> bytes:
     story = [_header(document), _party(document)]
     if document.cancelled:
         story += [_cancelled_banner(document), Spacer(1, 6)]
-    story += [_line_table(document), KeepTogether([_summary(document)]), KeepTogether([_payments_and_qr(document)]),
+    settlement = [Spacer(1, 8), _refunds(document)] if document.credit_note else [_payments_and_qr(document)]
+    story += [_line_table(document), KeepTogether([_summary(document)]), KeepTogether(settlement),
               KeepTogether([_closing(document)])]
     out = io.BytesIO()
     template = BaseDocTemplate(

@@ -1,7 +1,7 @@
 """What a printed sales document says, as plain data; the layouts only arrange it.
 
-An invoice becomes a `Document` here; a credit note can become one too (title "Credit Note",
-`references` naming the invoice it is against) and print through the same layouts.
+An invoice becomes a `Document` here; so does a credit note (title "Credit Note", `references`
+naming the invoice it is against, its refunds instead of payments), printed by the same layouts.
 """
 
 from collections import defaultdict
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from sales.models import Invoice, Payment
+from sales.models import CreditNote, Invoice, Payment
 from sales.pricing import TaxSummaryRow
 from sales.upi import merchant_vpa, upi_payment_link
 from sales.words import amount_in_words
@@ -99,7 +99,7 @@ class Totals:
 
 @dataclass(frozen=True)
 class Document:
-    title: str  # "Tax Invoice", "Bill of Supply", later "Credit Note"
+    title: str  # "Tax Invoice", "Bill of Supply", "Credit Note"
     copy_label: str  # "Original for recipient"
     number: str
     issued_at: datetime  # local time
@@ -124,6 +124,10 @@ class Document:
     references: list[tuple[str, str]] = field(default_factory=list)  # extra (label, value) under the number
     declaration: str = ""
     notes: str = ""
+    number_label: str = "Invoice no."
+    barcode: str = ""  # printed as a Code 128 barcode on the receipt: the invoice number, for returns
+    credit_note: bool = False  # a credit note prints its refunds where an invoice prints its payments
+    refunds: list[PaymentRow] = field(default_factory=list)
 
     @property
     def has_cess(self) -> bool:
@@ -202,4 +206,55 @@ def invoice_document(invoice: Invoice, profile: ShopProfile | None = None) -> Do
         cancel_note=cancel_note,
         declaration=BILL_OF_SUPPLY_DECLARATION if invoice.bill_of_supply else "",
         notes=invoice.notes,
+        barcode=invoice.number,
+    )
+
+
+def credit_note_document(credit_note: CreditNote, profile: ShopProfile | None = None) -> Document:
+    """Return what a credit note's PDF and receipt print: its lines at the invoice's prices and rates, the
+    invoice it is against, and where the money went. Uses prefetched lines when present."""
+    profile = profile or ShopProfile.objects.get_profile()
+    invoice = credit_note.invoice
+    note_lines = list(credit_note.lines.all())
+    lines = [Line(position=n, description=li.description, hsn=li.hsn_code, quantity=li.quantity, unit=li.unit,
+                  rate=li.unit_price, discount=li.discount, taxable=li.taxable_value, tax_rate=li.tax_rate,
+                  cgst=li.cgst, sgst=li.sgst, igst=li.igst, cess=li.cess, total=li.line_total)
+             for n, li in enumerate(note_lines, 1)]
+    customer = credit_note.customer
+    party = Party(name=customer.name, phone=customer.phone, gstin=customer.gstin,
+                  address=customer.address) if customer else None
+    refunds = []
+    if credit_note.khata_amount:
+        refunds.append(PaymentRow(method="Taken off the khata", reference="", amount=credit_note.khata_amount,
+                                  status="credited"))
+    if credit_note.refund_amount:
+        label = {CreditNote.RefundMethod.CASH: "Cash refund", CreditNote.RefundMethod.UPI: "UPI refund",
+                 CreditNote.RefundMethod.STORE_CREDIT: "Store credit"}.get(credit_note.refund_method,
+                                                                           credit_note.get_refund_method_display())
+        refunds.append(PaymentRow(method=label, reference=credit_note.refund_reference,
+                                  amount=credit_note.refund_amount, status="refunded"))
+    sold_on = timezone.localtime(invoice.issued_at)
+    return Document(
+        title="Credit Note",
+        copy_label="Original for recipient",
+        number=credit_note.number,
+        number_label="Credit note no.",
+        issued_at=timezone.localtime(credit_note.issued_at),
+        seller=seller_of(profile),
+        party=party,
+        place_of_supply=state_label(invoice.place_of_supply),
+        inter_state=invoice.inter_state,
+        shows_tax=not invoice.bill_of_supply,
+        lines=lines,
+        tax_summary=[] if invoice.bill_of_supply else tax_summary(lines, [li.cess_rate for li in note_lines]),
+        totals=Totals(gross=credit_note.gross_total, discount=credit_note.discount_total,
+                      taxable=credit_note.taxable_total, cgst=credit_note.cgst_total, sgst=credit_note.sgst_total,
+                      igst=credit_note.igst_total, cess=credit_note.cess_total, round_off=credit_note.round_off,
+                      grand_total=credit_note.grand_total),
+        amount_in_words=amount_in_words(credit_note.grand_total),
+        references=[("Against invoice", invoice.number), ("Invoice date", f"{sold_on:%d-%m-%Y}")],
+        declaration=BILL_OF_SUPPLY_DECLARATION if invoice.bill_of_supply else "",
+        notes=credit_note.reason,
+        credit_note=True,
+        refunds=refunds,
     )

@@ -6,6 +6,7 @@ are drawn top-down straight onto the canvas (no frames, so nothing can spill ont
 
 import io
 
+from reportlab.graphics.barcode import code128
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -113,10 +114,11 @@ def _totals(document: Document) -> list[Flowable]:
     count = len(document.lines)
     rows = [(f"{count} item{'s' if count != 1 else ''}", "")]
     if totals.discount:
-        rows.append(("You saved", money(totals.discount)))
+        rows.append(("Discount" if document.credit_note else "You saved", money(totals.discount)))
     rows += tax_total_rows(document)
     sign = "+" if totals.round_off > 0 else ""
-    rows += [("Round off", f"{sign}{money(totals.round_off)}"), ("GRAND TOTAL", money(totals.grand_total))]
+    total_label = "CREDIT TOTAL" if document.credit_note else "GRAND TOTAL"
+    rows += [("Round off", f"{sign}{money(totals.round_off)}"), (total_label, money(totals.grand_total))]
     return [_pairs(rows, bold_last=True), para(document.amount_in_words, 6.5, color=MUTED)]
 
 
@@ -155,12 +157,48 @@ def _payments(document: Document) -> list[Flowable]:
     return story
 
 
+def _refunds(document: Document) -> list[Flowable]:
+    rows = [(refund.method + (f" {refund.reference}" if refund.reference else ""), money(refund.amount))
+            for refund in document.refunds]
+    rows.append(("Total credited", money(document.totals.grand_total)))
+    return [_rule(), _pairs(rows)]
+
+
+class InvoiceBarcode(Flowable):
+    """The invoice number as a Code 128 barcode with the number under it: scanned at the Returns screen."""
+
+    HEIGHT = 10 * mm
+
+    def __init__(self, value: str):
+        super().__init__()
+        self.value = value
+        self.barcode = code128.Code128(value, barHeight=self.HEIGHT, barWidth=0.3 * mm, humanReadable=False,
+                                       quiet=False)
+        self.width, self.height = self.barcode.width, self.HEIGHT + 3 * mm
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        self.barcode.drawOn(self.canv, 0, 3 * mm)
+        self.canv.setFont(fonts().regular, 6.5)
+        self.canv.drawCentredString(self.width / 2, 0.5 * mm, self.value)
+
+
+def _barcode(document: Document) -> list[Flowable]:
+    if not document.barcode:
+        return []
+    return [Spacer(1, 4), InvoiceBarcode(document.barcode)]
+
+
 def _story(document: Document) -> list[Flowable]:
     closing = [_rule(), para("Thank you! Please visit again.", SIZE + 0.5, bold=True, align="center")]
     if document.notes:
-        closing.insert(1, para(document.notes, SIZE, align="center"))
+        notes = f"Reason: {document.notes}" if document.credit_note else document.notes
+        closing.insert(1, para(notes, SIZE, align="center"))
+    settlement = _refunds(document) if document.credit_note else _payments(document)
     return [*_header(document), _rule(), _lines(document), _rule(), *_totals(document), *_tax_summary(document),
-            *_payments(document), *closing]
+            *settlement, *closing, *_barcode(document)]
 
 
 def render_receipt(document: Document) -> bytes:

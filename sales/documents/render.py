@@ -3,9 +3,9 @@
 from django.db.models import Prefetch
 
 from sales.documents.a4 import render_a4
-from sales.documents.model import invoice_document
+from sales.documents.model import credit_note_document, invoice_document
 from sales.documents.receipt import render_receipt
-from sales.models import Invoice, InvoiceLine, Payment
+from sales.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 
 
 def document_file_name(number: str, suffix: str = "") -> str:
@@ -31,3 +31,22 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 def receipt_pdf(invoice: Invoice) -> bytes:
     """Return the 80 mm thermal receipt of an invoice as PDF bytes."""
     return render_receipt(invoice_document(invoice_with_lines(invoice)))
+
+
+def credit_note_with_lines(credit_note: CreditNote) -> CreditNote:
+    """Return the credit note with its invoice, customer and lines loaded (as printed)."""
+    if hasattr(credit_note, "_prefetched_objects_cache") and "lines" in credit_note._prefetched_objects_cache:
+        return credit_note
+    return (CreditNote.objects.select_related("invoice", "customer")
+            .prefetch_related(Prefetch("lines", queryset=CreditNoteLine.objects.order_by("position", "pk")))
+            .get(pk=credit_note.pk))
+
+
+def credit_note_pdf(credit_note: CreditNote) -> bytes:
+    """Return the A4 GST credit note as PDF bytes."""
+    return render_a4(credit_note_document(credit_note_with_lines(credit_note)))
+
+
+def credit_note_receipt_pdf(credit_note: CreditNote) -> bytes:
+    """Return the 80 mm receipt of a credit note as PDF bytes."""
+    return render_receipt(credit_note_document(credit_note_with_lines(credit_note)))

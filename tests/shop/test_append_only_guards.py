@@ -9,8 +9,8 @@ from django.db import DatabaseError, connection, transaction
 
 from catalog.models import StockMovement, Warehouse
 from catalog.services import StockChange, stock_add_opening
-from ledger.models import CreditEntry, DayBookEntry
-from ledger.posting import post_credit, post_day_book
+from ledger.models import CreditEntry, DayBookEntry, StoreCreditEntry
+from ledger.posting import post_credit, post_day_book, post_store_credit
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -25,7 +25,8 @@ def records(owner):
     stock_add_opening(entries=[StockChange(factories.ProductFactory(), shop_floor(), Decimal("2"))], user=owner)
     post_credit(customer=factories.CustomerFactory(), kind="sale", amount=Decimal("150"), user=owner)
     post_day_book(entries=[("sale", "cash", Decimal("150"))], day=date(2026, 11, 24), user=owner)
-    return {model: model.objects.get() for model in (StockMovement, CreditEntry, DayBookEntry)}
+    post_store_credit(customer=factories.CustomerFactory(), kind="return", amount=Decimal("40"), user=owner)
+    return {model: model.objects.get() for model in (StockMovement, CreditEntry, DayBookEntry, StoreCreditEntry)}
 
 
 def refused(operation) -> bool:
@@ -37,7 +38,8 @@ def refused(operation) -> bool:
     return False
 
 
-@pytest.mark.parametrize("model", [StockMovement, CreditEntry, DayBookEntry], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", [StockMovement, CreditEntry, DayBookEntry, StoreCreditEntry],
+                         ids=lambda m: m.__name__)
 def test_the_database_refuses_bulk_updates_and_deletes(records, model):
     row = records[model]
     assert refused(lambda: model.objects.filter(pk=row.pk).update(note="edited"))
@@ -45,7 +47,8 @@ def test_the_database_refuses_bulk_updates_and_deletes(records, model):
     assert model.objects.get(pk=row.pk).note == row.note
 
 
-@pytest.mark.parametrize("model", [StockMovement, CreditEntry, DayBookEntry], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", [StockMovement, CreditEntry, DayBookEntry, StoreCreditEntry],
+                         ids=lambda m: m.__name__)
 def test_the_database_refuses_raw_sql_updates_and_deletes(records, model):
     table = connection.ops.quote_name(model._meta.db_table)
 

@@ -18,7 +18,7 @@ from django_q.models import Failure, OrmQ, Schedule, Success
 from catalog.models import ImportJob, PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
 from ledger.day_book import day_close
 from ledger.posting import post_day_book
-from sales.models import Invoice, Payment
+from sales.models import CreditNote, CreditNoteLine, Invoice, Payment
 from shop.models import OutboundEmail, ShopProfile
 from tests import factories
 
@@ -46,6 +46,7 @@ EXPECTED = {
     "ledger.dayclosing":       ("LVH", "LVH", ""),  # written by closing a day, never edited
     "sales.invoice":           ("LVH", "LVH", "LVH"),  # made at the counter, never edited; a cashier's own
     "sales.payment":           ("LVH", "LVH", "LVH"),  # recorded by checkout; UPI ones confirmed by UTR
+    "sales.creditnote":        ("LVH", "LVH", "LVH"),  # made by the Returns screen, never edited; a cashier's own
     "django_q.schedule":       ("LVEH", "LVH", ""),  # defined in code; the owner edits only when it runs
     "django_q.success":        ("LVH", "", ""),  # task records: the owner looks
     "django_q.failure":        ("LVH", "", ""),
@@ -102,6 +103,7 @@ def make_instance(label: str, users: dict):
         "sales.invoice": lambda: Invoice.objects.create(
             number=f"T/26-27/{Invoice.objects.count() + 1:05d}", financial_year="26-27", cashier=users["cashier"],
             place_of_supply="27", warehouse=Warehouse.objects.get(is_default=True)),
+        "sales.creditnote": lambda: credit_note_for(make_instance("sales.invoice", users), users["cashier"]),
         "django_q.schedule": lambda: Schedule.objects.create(func="math.floor", name="test"),
         "django_q.success": lambda: Success.objects.create(
             id="s1", name="done", func="math.floor", started="2026-01-01T00:00Z", stopped="2026-01-01T00:00Z",
@@ -112,6 +114,20 @@ def make_instance(label: str, users: dict):
         "django_q.ormq": lambda: OrmQ.objects.create(key="galla", payload="x", lock="2026-01-01T00:00Z"),
     }
     return makers[label]()
+
+
+def credit_note_for(invoice: Invoice, user) -> CreditNote:
+    """Return a credit note taking back all of the invoice, written directly (the pages only read it)."""
+    credit_note = CreditNote.objects.create(
+        number=f"TC/26-27/{CreditNote.objects.count() + 1:05d}", financial_year="26-27", invoice=invoice,
+        customer=invoice.customer, created_by=user, refund_method="cash", refund_amount=invoice.grand_total,
+        grand_total=invoice.grand_total, taxable_total=invoice.taxable_total)
+    CreditNoteLine.objects.bulk_create([CreditNoteLine(
+        credit_note=credit_note, invoice_line=line, product=line.product, description=line.description,
+        quantity=line.quantity, unit=line.unit, unit_price=line.unit_price, taxable_value=line.taxable_value,
+        tax_rate=line.tax_rate, cgst=line.cgst, sgst=line.sgst, line_total=line.line_total)
+        for line in invoice.lines.all()])
+    return credit_note
 
 
 def allowed(response) -> bool:
