@@ -14,6 +14,7 @@ from sales.admin_returns import CreditNoteInline
 from sales.admin_views import document_urls
 from sales.counter import counter_urls
 from sales.email_views import email_urls
+from sales.held_bill_views import held_bill_urls
 from sales.models import Invoice, InvoiceLine, Payment
 from sales.selectors import invoices_visible_to, payments_visible_to, whatsapp_share_link
 from sales.services import invoice_cancel
@@ -174,7 +175,7 @@ class InvoiceAdmin(RecordAdminMixin, ModelAdmin):
 
     def get_urls(self):
         cancel = self.admin_site.admin_view(CancelInvoiceView.as_view(model_admin=self))
-        return [*counter_urls(self), *document_urls(self), *email_urls(self),
+        return [*counter_urls(self), *held_bill_urls(self), *document_urls(self), *email_urls(self),
                 path("<int:pk>/cancel/", cancel, name="sales_invoice_cancel"), *super().get_urls()]
 
     @display(description=_("Total"), ordering="grand_total")

@@ -44,6 +44,7 @@ from shop.money import format_inr, format_quantity
 COUNTER_PERMISSION = "sales.use_counter"
 APPROVAL_CODES = {"discount_needs_approval", "credit_limit"}
 API_NAMES = ("product", "search", "quote", "customer", "checkout", "confirm_upi", "ping")
+HELD_BILL_API_NAMES = ("hold", "held", "resume", "discard")  # sales/held_bill_views.py
 MAX_LINES = 500
 MAX_PAYMENTS = 8
 PASSWORD_MAX_LENGTH = 1024
@@ -92,7 +93,7 @@ class CounterView(UnfoldModelAdminViewMixin, TemplateView):
             profile=profile,
             states=STATE_CHOICES,
             discount_limit=profile.cashier_discount_limit,
-            counter_urls={name: reverse(f"admin:sales_counter_{name}") for name in API_NAMES},
+            counter_urls={name: reverse(f"admin:sales_counter_{name}") for name in (*API_NAMES, *HELD_BILL_API_NAMES)},
             **kwargs,
         )
 

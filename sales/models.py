@@ -320,3 +320,28 @@ class CreditNoteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.unit} {self.description}"
+
+
+class HeldBill(models.Model):
+    """A bill parked at the counter to serve the next customer, resumed later by the same cashier.
+
+    It reserves nothing: no stock moves and no invoice number is taken; prices are asked again when it is
+    resumed. Held bills last until the shop's day ends (sales.held_bills.held_bills_expire).
+    """
+
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cashier"), on_delete=models.CASCADE,
+                                related_name="held_bills")
+    created_at = models.DateTimeField(_("held at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    label = models.CharField(_("label"), max_length=120, help_text=_("The customer's name, or the first item."))
+    cart = models.JSONField(_("cart"), default=dict, help_text=_(
+        "Lines (product id, quantity, discount), customer id, bill discount and the payments typed so far."))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("held bill")
+        verbose_name_plural = _("held bills")
+        indexes = [models.Index(fields=["cashier", "created_at"], name="heldbill_cashier_time_idx")]
+
+    def __str__(self) -> str:
+        return self.label

@@ -130,11 +130,14 @@ document.addEventListener("alpine:init", () => {
 
     return {
       ...blankBill(),
+      held: [],             // the cashier's held bills, kept on the server; a new bill keeps the list
+      heldError: "",
 
       init() {
         urls = JSON.parse(document.getElementById("counter-urls").textContent);
         csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
         this.$nextTick(() => this.$refs.scan.focus());
+        this.loadHeld();
       },
 
       inr,
@@ -497,11 +500,104 @@ document.addEventListener("alpine:init", () => {
         this.$nextTick(() => this.$refs.scan.focus());
       },
 
+      // ---------- held bills: park this bill for the next customer, resume it later ----------
+      // The server keeps them per cashier until the day ends, so a reload loses nothing. Holding
+      // reserves nothing; a resumed bill is priced again, as prices may have changed meanwhile.
+      async loadHeld() {
+        const { data } = await api(urls.held);
+        if (data.ok) this.held = data.held;
+      },
+
+      heldClicked(event) {
+        const button = event.target.closest("[data-held-action]");
+        const held = button && this.held.find((bill) => String(bill.id) === button.dataset.heldId);
+        if (!held) return;
+        if (button.dataset.heldAction === "resume") this.resumeHeld(held);
+        else this.discardHeld(held);
+      },
+
+      // Park the bill on screen and start a new one; resolve true when it was held.
+      async holdBill() {
+        if (this.busy || this.invoice) return false;
+        this.heldError = "";
+        if (!this.cart.length) { this.heldError = "Nothing to hold: the bill is empty."; return false; }
+        if (this.hasProblems || this.badPaymentMethod) { this.focusFirstProblem(); return false; }
+        this.busy = true;
+        const lines = [...this.cart];
+        const payments = this.payments();
+        try {
+          const { data } = await api(urls.hold, {
+            method: "POST",
+            body: { lines: this.linesPayload(lines), customer_id: this.customer && this.customer.id,
+                    bill_discount: this.billDiscount.trim() || "0", payments },
+          });
+          if (data.ok) {
+            this.held = data.held;
+            this.newBill();
+            return true;
+          }
+          const placed = placeErrors(data.errors, { lines, methods: payments.map((p) => p.method) });
+          lines.forEach((line) => { line.checkoutError = placed.lines.get(line) || ""; });
+          this.paymentErrors = placed.payments;
+          const { __all__: general, ...areas } = placed.areas;
+          this.errors = { ...this.errors, ...areas };
+          this.heldError = general || "";
+        } catch (_) {
+          this.heldError = "The server could not be reached: the bill is still here, not held.";
+        } finally {
+          this.busy = false;
+        }
+        return false;
+      },
+
+      // Bring a held bill back; a bill on screen is held first, so nothing is lost.
+      async resumeHeld(held) {
+        if (this.busy || this.invoice) return;
+        this.heldError = "";
+        if (this.cart.length && !(await this.holdBill())) return;
+        const { status, data } = await api(urls.resume, { method: "POST", body: { id: held.id } });
+        if (!data.ok) {
+          this.heldError = Object.values(data.errors || {}).flat().join(" ");
+          if (status === 404) this.loadHeld();
+          return;
+        }
+        this.held = data.held;
+        this.restoreBill(data.bill);
+      },
+
+      restoreBill(bill) {
+        this.newBill();
+        const shown = (text) => (Number(text) ? text : "");
+        this.cart = bill.lines.map((line) => ({ key: nextLineKey++, product: line.product, quantity: line.quantity,
+          discount: shown(line.discount), amount: "", quoteError: "", checkoutError: "" }));
+        if (bill.customer) {
+          this.customerPhone = bill.customer.phone;
+          this.setCustomer(bill.customer);
+        }
+        this.billDiscount = shown(bill.bill_discount);
+        for (const payment of bill.payments) {
+          this.pay[payment.method] = payment.amount;
+          if (payment.method in this.reference) this.reference[payment.method] = payment.reference;
+        }
+        if (bill.dropped.length) this.showError("scan", bill.dropped);
+        this.scheduleQuote();  // today's prices, not those of the hour it was held
+      },
+
+      async discardHeld(held) {
+        if (!window.confirm(`Discard the held bill "${held.label}"?`)) return;
+        this.heldError = "";
+        const { status, data } = await api(urls.discard, { method: "POST", body: { id: held.id } });
+        if (data.ok) { this.held = data.held; return; }
+        this.heldError = Object.values(data.errors || {}).flat().join(" ");
+        if (status === 404) this.loadHeld();
+      },
+
       // ---------- keyboard ----------
       shortcut(event) {
         if (event.key === "F2") { event.preventDefault(); if (!this.invoice) this.$refs.scan.focus(); }
         else if (event.key === "F4") { event.preventDefault(); if (!this.invoice) this.payByCash(); }
         else if (event.key === "F8") { event.preventDefault(); this.completeSale(); }
+        else if (event.key === "F6") { event.preventDefault(); this.holdBill(); }
         else if (event.key === "F9") {
           event.preventDefault();
           if (this.invoice || !this.cart.length || window.confirm("Clear this bill and start a new one?")) this.newBill();

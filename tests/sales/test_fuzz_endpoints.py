@@ -18,6 +18,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from sales.held_bills import held_bill_hold
 from sales.services import checkout
 from sales.upi_views import signature_of
 from tests import factories
@@ -90,7 +91,8 @@ def scene(shop, stocked, cashier, manager):
     customer = factories.CustomerFactory(name="Meena", phone="9876543210", credit_limit=D("500"))
     awaiting = checkout(cashier=cashier, lines=[{"product": product, "quantity": D("1")}],
                         payments=[{"method": "upi", "amount": D("100")}])
-    return {"product": product, "customer": customer, "invoice": awaiting}
+    held = held_bill_hold(cashier=cashier, lines=[{"product_id": product.pk, "quantity": D("1"), "discount": D("0")}])
+    return {"product": product, "customer": customer, "invoice": awaiting, "held": held}
 
 
 @pytest.fixture
@@ -118,6 +120,10 @@ def good_bodies(scene) -> dict[str, tuple[dict, list[tuple]]]:
         "customer": (customer, [(name,) for name in customer]),
         "confirm_upi": (confirm, [("invoice_id",), ("utr",)]),
         "email": ({"to": "meena@example.com"}, [("to",)]),
+        "hold": ({key: bill[key] for key in ("lines", "customer_id", "bill_discount", "payments")},
+                 [path for path in bill_paths if path[0] in ("lines", "customer_id", "bill_discount", "payments")]),
+        "resume": ({"id": scene["held"].pk}, [("id",)]),
+        "discard": ({"id": scene["held"].pk}, [("id",)]),
     }
 
 
@@ -127,7 +133,8 @@ def post_url(endpoint: str, scene) -> str:
     return reverse(f"admin:sales_counter_{endpoint}")
 
 
-@pytest.mark.parametrize("endpoint", ["checkout", "quote", "customer", "confirm_upi", "email"])
+@pytest.mark.parametrize("endpoint", ["checkout", "quote", "customer", "confirm_upi", "email", "hold", "resume",
+                                      "discard"])
 @FUZZ
 @given(data=st.data())
 def test_counter_posts_never_fail_and_refusals_write_nothing(at_counter, scene, endpoint, data):

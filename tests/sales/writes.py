@@ -1,8 +1,9 @@
-"""What a refused request must leave exactly as it was: sales, numbers, stock, payments, books, customers, emails."""
+"""What a refused request must leave exactly as it was: sales, numbers, stock, payments, books, customers, emails,
+held bills."""
 
 from catalog.models import Stock, StockMovement
 from ledger.models import CreditEntry, Customer, DayBookEntry
-from sales.models import Invoice, InvoiceSeries, Payment
+from sales.models import HeldBill, Invoice, InvoiceSeries, Payment
 from shop.models import OutboundEmail
 
 
@@ -18,4 +19,5 @@ def sales_state() -> dict:
         "day_book": DayBookEntry.objects.count(),
         "customers": list(Customer.objects.order_by("pk").values_list("pk", "name", "phone", "credit_limit")),
         "emails": OutboundEmail.objects.count(),
+        "held_bills": list(HeldBill.objects.order_by("pk").values_list("pk", "cart")),
     }
