@@ -292,3 +292,11 @@ def test_the_email_page_queues_the_emails(client, manager, welcome):
     response = client.post(reverse("admin:sales_coupon_email", args=[given.pk]), {"customers": [asha.pk]})
     assert response.status_code == 302
     assert OutboundEmail.objects.get().to == "asha@example.com"
+
+
+@pytest.mark.parametrize(("role", "sees"), [("owner", True), ("manager", True), ("cashier", False)])
+def test_the_sidebar_shows_discount_rules_and_coupons_to_owners_and_managers_only(db, client, request, role, sees):
+    from tests.shop.test_users_and_sidebar import sidebar_titles
+
+    client.force_login(request.getfixturevalue(role))
+    assert ({"Discount rules", "Coupons"} <= sidebar_titles(client)) is sees

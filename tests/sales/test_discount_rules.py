@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sales.discounts import Offer, OfferLine, best_offers
 from sales.models import DiscountRule, InvoiceLineDiscount
@@ -253,3 +256,82 @@ def test_the_counter_quote_says_which_rule_gave_what_per_line_and_for_the_bill(a
     assert [(o["name"], o["amount"], o["bill_level"]) for o in answer["offers"]] == [
         ("5% off snacks", "10.00", False), ("₹20 off the bill", "20.00", True)]
     assert (D(answer["totals"]["rule_discount"]), D(answer["totals"]["grand_total"])) == (D("30"), D("370"))
+
+
+def test_the_invoice_page_lists_what_each_offer_took_off_each_line(client, manager, cart, cashier, snacks):
+    rule("5% off snacks", value="5", scope="category", targets=[snacks], stackable=True, priority=10)
+    invoice = checkout(cashier=cashier, lines=cart, payments=[{"method": "cash", "amount": D("390")}])
+    client.force_login(manager)
+    page = client.get(reverse("admin:sales_invoice_change", args=[invoice.pk])).content.decode()
+    assert "5% off snacks ₹10.00" in page
+
+
+@pytest.mark.parametrize(("fields", "field", "message"), [
+    ({"kind": "percent", "value": D("120")}, "value", "at most 100"),
+    ({"kind": "flat", "value": D("0")}, "value", "Give the percent or the rupees off"),
+    ({"kind": "buy_get", "buy_quantity": 2}, "get_quantity", "How many do they get free"),
+    ({"kind": "percent", "value": D("5"), "starts_at": time(16)}, "ends_at", "both times"),
+    ({"kind": "percent", "value": D("5"), "starts_on": datetime(2026, 12, 2).date(),
+      "ends_on": datetime(2026, 12, 1).date()}, "ends_on", "before the first"),
+    ({"kind": "percent", "value": D("5"), "weekdays": "55"}, "weekdays", "given twice"),
+    ({"kind": "percent", "value": D("5"), "weekdays": "7"}, "weekdays", "0 (Monday) to 6 (Sunday)"),
+])
+def test_a_rule_that_makes_no_sense_is_refused_naming_the_field(db, fields, field, message):
+    with pytest.raises(ValidationError) as refusal:
+        DiscountRule(name="Offer", **fields).full_clean()
+    assert message in " ".join(refusal.value.message_dict[field])
+
+
+def test_the_rule_form_asks_for_the_categories_of_a_category_rule_and_saves_nothing(client, manager):
+    client.force_login(manager)
+    response = client.post(reverse("admin:sales_discountrule_add"), {
+        "name": "Snacks 10%", "kind": "percent", "value": "10", "scope": "category", "min_bill_value": "0",
+        "priority": "0", "is_active": "on"})
+    assert response.status_code == 200
+    assert "Choose what the rule applies to." in response.content.decode()
+    assert not DiscountRule.objects.exists()
+
+
+def test_the_rule_form_saves_weekdays_and_targets(client, manager, snacks):
+    client.force_login(manager)
+    response = client.post(reverse("admin:sales_discountrule_add"), {
+        "name": "Weekend snacks", "kind": "percent", "value": "10", "scope": "category", "categories": [snacks.pk],
+        "weekdays": ["6", "5"], "min_bill_value": "0", "priority": "0", "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = DiscountRule.objects.get()
+    assert (saved.weekdays, list(saved.categories.all())) == ("56", [snacks])
+
+
+# --- invariants of the selector, for any cart and any rules ----------------------------------------
+
+money = st.decimals(min_value=D("0.01"), max_value=D("5000"), places=2)
+offer_lines_strategy = st.lists(st.builds(
+    lambda product, price, quantity, own, category, brand: OfferLine(
+        product_id=product, unit_price=price, quantity=D(quantity), category_ids=frozenset({category}),
+        brand_id=brand, base=max(D("0.00"), (price * quantity).quantize(D("0.01")) - own)),
+    st.integers(1, 4), money, st.integers(1, 12), st.sampled_from([D("0"), D("1.50"), D("20")]),
+    st.integers(1, 3), st.integers(1, 3)), min_size=1, max_size=6)
+offers_strategy = st.lists(st.builds(
+    lambda rule_id, kind, value, scope, target, priority, stackable, minimum: Offer(
+        rule_id=rule_id, name=f"rule {rule_id}", kind=kind, value=value, scope=scope,
+        category_ids=frozenset({target}), brand_ids=frozenset({target}), product_ids=frozenset({target}),
+        min_bill_value=minimum, buy_quantity=2, get_quantity=1, priority=priority, stackable=stackable),
+    st.integers(1, 50), st.sampled_from(["percent", "flat", "buy_get"]),
+    st.decimals(min_value=D("1"), max_value=D("100"), places=2),
+    st.sampled_from(["bill", "category", "brand", "products"]), st.integers(1, 4), st.integers(0, 3),
+    st.booleans(), st.sampled_from([D("0"), D("500")])),
+    max_size=5, unique_by=lambda offer: offer.rule_id)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=offer_lines_strategy, offers=offers_strategy, seed=st.randoms())
+def test_offers_never_take_more_than_a_line_and_do_not_depend_on_the_rules_order(lines, offers, seed):
+    plan = best_offers(lines, offers)
+    for line, taken in zip(lines, plan.line_totals(), strict=True):
+        assert D("0") <= taken <= line.base
+    assert all(amount >= 0 and amount == amount.quantize(D("0.01")) for a in plan.applied for amount in a.amounts)
+    stackable = {a.offer.stackable for a in plan.applied}
+    assert stackable <= {True} or len(plan.applied) == 1  # a non-stackable rule applies alone
+    shuffled = list(offers)
+    seed.shuffle(shuffled)
+    assert best_offers(lines, shuffled) == plan
