@@ -10,6 +10,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
+from sales import discount_admin  # noqa: F401  (registers discount rules and coupons)
 from sales.admin_returns import CreditNoteInline
 from sales.admin_views import document_urls
 from sales.counter import counter_urls
@@ -26,9 +27,16 @@ from shop.money import format_inr, format_quantity
 
 class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
-    fields = ("description", "hsn_code", "qty", "rate", "discount_text", "taxable_text", "tax_rate", "tax_text",
-              "total_text")
+    fields = ("description", "hsn_code", "qty", "rate", "discount_text", "offers_text", "taxable_text", "tax_rate",
+              "tax_text", "total_text")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("offers")
+
+    @display(description=_("offers"))
+    def offers_text(self, line):
+        return "; ".join(f"{offer.description} {format_inr(offer.amount)}" for offer in line.offers.all()) or "—"
 
     @display(description=_("quantity"))
     def qty(self, line):

@@ -23,7 +23,7 @@ from ledger.models import Customer
 from ledger.posting import customer_balance
 from ledger.services import customer_create
 from sales.approval import manager_approval
-from sales.models import Invoice, InvoiceLine, Payment
+from sales.models import Coupon, Invoice, InvoiceLine, Payment
 from sales.payments import upi_payment_confirm
 from sales.qr import qr_svg
 from sales.selectors import (
@@ -58,6 +58,7 @@ CART = {
     }), max_items=MAX_LINES, default=list),
     "customer_id": Integer(default=None),
     "bill_discount": Number.of(Invoice, "bill_discount", default=Decimal("0")),
+    "coupon_code": Text.of(Coupon, "code", default=""),
 }
 QUOTE_BODY = Object(fields=CART)
 CHECKOUT_BODY = Object(fields={
@@ -197,20 +198,33 @@ class Quote(CounterApi):
         lines = _cart_from(data)
         if not lines:
             return JsonResponse({"ok": True, "lines": [], "totals": None})
-        quote = sale_quote(lines=lines, customer=customer, bill_discount=data.get("bill_discount"), profile=profile)
+        quote = sale_quote(lines=lines, customer=customer, bill_discount=data.get("bill_discount"), profile=profile,
+                           coupon_code=data["coupon_code"])
         cart, inter_state, bill = quote.cart, quote.inter_state, quote.bill
+        warnings = {} if profile.allow_negative_stock else _stock_warnings(cart)
+        if quote.coupon_error is not None:  # the totals leave the coupon out; checkout would refuse it
+            warnings["coupon_code"] = quote.coupon_error.messages
         return JsonResponse({
             "ok": True,
             "inter_state": inter_state,
-            "warnings": {} if profile.allow_negative_stock else _stock_warnings(cart),
-            "lines": [{"taxable": str(li.taxable), "tax": str(li.tax), "total": str(li.total)}
-                      for li in bill.lines],
+            "warnings": warnings,
+            "lines": [{"taxable": str(li.taxable), "tax": str(li.tax), "total": str(li.total),
+                       "offers": [_offer_payload(offer, amount) for offer, amount in quote.offers.line_offers(index)]}
+                      for index, li in enumerate(bill.lines)],
+            "offers": [{**_offer_payload(applied.offer, applied.total), "bill_level": applied.offer.bill_level}
+                       for applied in quote.offers.applied],
+            "coupon": {"code": quote.coupon.code} if quote.coupon else None,
             "totals": {name: str(getattr(bill, name)) for name in (
-                "gross", "discount", "taxable", "cgst", "sgst", "igst", "cess", "exact_total", "round_off",
-                "grand_total")},
+                "gross", "discount", "rule_discount", "taxable", "cgst", "sgst", "igst", "cess", "exact_total",
+                "round_off", "grand_total")},
             "tax_summary": [{"rate": str(row.tax_rate), "taxable": str(row.taxable), "cgst": str(row.cgst),
                              "sgst": str(row.sgst), "igst": str(row.igst)} for row in bill.tax_summary],
         })
+
+
+def _offer_payload(offer, amount: Decimal) -> dict:
+    return {"rule_id": offer.rule_id, "name": offer.name, "amount": str(amount), "amount_text": format_inr(amount),
+            "coupon": offer.coupon_id is not None}
 
 
 def _stock_warnings(cart) -> dict[str, list[str]]:
@@ -347,6 +361,7 @@ class Checkout(CounterApi):
             idempotency_key=str(data.get("idempotency_key") or "")[:64] or None,
             bill_discount=data.get("bill_discount") or 0,
             approved_by=_approver(request, data),
+            coupon_code=data["coupon_code"],
         )
         return JsonResponse({"ok": True, "invoice": invoice_payload(invoice)})
 

@@ -133,7 +133,8 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(_("rate"), **MONEY_FIELD)
     price_includes_tax = models.BooleanField(default=True)
     discount = models.DecimalField(_("discount"), **MONEY_FIELD, default=ZERO,
-                                   help_text=_("The line's own discount plus its share of the bill discount."))
+                                   help_text=_("The line's own discount, its offers (discount rules, coupon) and its "
+                                               "share of the bill discount."))
     taxable_value = models.DecimalField(_("taxable value"), **MONEY_FIELD)
     tax_rate = models.DecimalField(_("GST %"), **RATE_FIELD)
     cess_rate = models.DecimalField(_("cess %"), **RATE_FIELD, default=ZERO)
@@ -345,3 +346,11 @@ class HeldBill(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+from sales.discount_models import (  # noqa: E402,F401  (models of this app, kept in their own module)
+    Coupon,
+    CouponRedemption,
+    DiscountRule,
+    InvoiceLineDiscount,
+)

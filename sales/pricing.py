@@ -27,6 +27,7 @@ class LineInput:
     tax_inclusive: bool = True
     discount: Decimal = ZERO  # rupees off this line, on the price the customer sees
     cess_rate: Decimal = ZERO
+    rule_discount: Decimal = ZERO  # what the shop's offers (discount rules, coupons) take off this line
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class LineAmounts:
     sgst: Decimal
     igst: Decimal
     cess: Decimal
+    rule_discount: Decimal = ZERO  # the offers' part of this line's discount
 
     @property
     def tax(self) -> Decimal:
@@ -83,6 +85,7 @@ class BillAmounts:
     round_off: Decimal
     grand_total: Decimal
     tax_summary: list[TaxSummaryRow] = field(default_factory=list)
+    rule_discount: Decimal = ZERO  # the offers' part of `discount`
 
     @property
     def tax(self) -> Decimal:
@@ -134,14 +137,15 @@ def price_line(line: LineInput, *, bill_discount_share: Decimal, inter_state: bo
     """
     gross = to_paise(line.unit_price * line.quantity)
     line_discount = to_paise(line.discount)
-    net = gross - line_discount - bill_discount_share
+    rule_discount = to_paise(line.rule_discount)
+    net = gross - line_discount - rule_discount - bill_discount_share
     rate, cess_rate = (ZERO, ZERO) if composition else (line.tax_rate, line.cess_rate)
     half, igst, cess = _line_taxes(net, rate=rate, cess_rate=cess_rate, inclusive=line.tax_inclusive,
                                    inter_state=inter_state)
     taxable = net - 2 * half - igst - cess if line.tax_inclusive else net
     return LineAmounts(
         gross=gross, line_discount=line_discount, bill_discount=bill_discount_share, taxable=taxable,
-        tax_rate=rate, cess_rate=cess_rate, cgst=half, sgst=half, igst=igst, cess=cess,
+        tax_rate=rate, cess_rate=cess_rate, cgst=half, sgst=half, igst=igst, cess=cess, rule_discount=rule_discount,
     )
 
 
@@ -153,13 +157,20 @@ def _validate(lines: list[LineInput], bill_discount: Decimal) -> None:
             raise ValidationError(f"Line {number}: the price cannot be negative.", code="price")
         if line.discount < 0:
             raise ValidationError(f"Line {number}: a discount cannot be negative.", code="discount")
-        if to_paise(line.discount) > to_paise(line.unit_price * line.quantity):
+        if line.rule_discount < 0:
+            raise ValidationError(f"Line {number}: an offer cannot add to the price.", code="discount")
+        if to_paise(line.discount) + to_paise(line.rule_discount) > to_paise(line.unit_price * line.quantity):
             raise ValidationError(f"Line {number}: the discount is more than the line's amount.", code="discount")
     if bill_discount < 0:
         raise ValidationError("A bill discount cannot be negative.", code="discount")
-    after_line_discounts = sum((to_paise(li.unit_price * li.quantity) - to_paise(li.discount) for li in lines), ZERO)
+    after_line_discounts = sum((_net(li) for li in lines), ZERO)
     if bill_discount > after_line_discounts:
         raise ValidationError("The bill discount is more than the bill.", code="discount")
+
+
+def _net(line: LineInput) -> Decimal:
+    """Return a line's amount after its own discount and its offers, before its share of the bill discount."""
+    return to_paise(line.unit_price * line.quantity) - to_paise(line.discount) - to_paise(line.rule_discount)
 
 
 def price_bill(lines: list[LineInput], *, inter_state: bool, round_off: bool = True,
@@ -167,7 +178,7 @@ def price_bill(lines: list[LineInput], *, inter_state: bool, round_off: bool = T
     """Return every amount of a bill: per line, per tax rate and in total."""
     bill_discount = to_paise(bill_discount)
     _validate(lines, bill_discount)
-    nets = [to_paise(line.unit_price * line.quantity) - to_paise(line.discount) for line in lines]
+    nets = [_net(line) for line in lines]
     shares = share_bill_discount(nets, bill_discount)
     priced = [price_line(line, bill_discount_share=share, inter_state=inter_state, composition=composition)
               for line, share in zip(lines, shares, strict=True)]
@@ -185,7 +196,8 @@ def price_bill(lines: list[LineInput], *, inter_state: bool, round_off: bool = T
             sgst=total("sgst", rows), igst=total("igst", rows), cess=total("cess", rows)))
     return BillAmounts(
         lines=priced, inter_state=inter_state, gross=total("gross"),
-        discount=total("line_discount") + total("bill_discount"), taxable=total("taxable"), cgst=total("cgst"),
+        discount=total("line_discount") + total("rule_discount") + total("bill_discount"),
+        taxable=total("taxable"), cgst=total("cgst"),
         sgst=total("sgst"), igst=total("igst"), cess=total("cess"), exact_total=exact, round_off=grand - exact,
-        grand_total=grand, tax_summary=summary,
+        grand_total=grand, tax_summary=summary, rule_discount=total("rule_discount"),
     )

@@ -1,10 +1,11 @@
 """The sale, in one transaction: checkout, cancelling a completed invoice, and returns (credit notes).
 
-Lock order inside checkout: the invoice series row of the financial year first, then the Stock
-rows in product-id order (catalog.services.stock_move). Every checkout takes them in that order,
-and other stock work takes only Stock rows, so no two transactions wait on each other in a cycle.
-Cancelling and returns lock the invoice row first (returns then the credit note series row), then
-Stock rows; checkout never locks an existing invoice, so the orders never cross.
+Lock order inside checkout: the coupon's row (when a coupon is given) first, then the invoice series
+row of the financial year, then the Stock rows in product-id order (catalog.services.stock_move).
+Every checkout takes them in that order, and other stock work takes only Stock rows, so no two
+transactions wait on each other in a cycle. Cancelling and returns lock the invoice row first (returns
+then the credit note series row), then Stock rows; checkout never locks an existing invoice, so the
+orders never cross.
 """
 
 import hashlib
@@ -12,7 +13,7 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,8 +24,29 @@ from catalog.models import Product, StockMovement, Warehouse
 from catalog.services import InsufficientStock, StockChange, stock_move, validate_quantity
 from ledger.models import CreditEntry, Customer, DayBookEntry, StoreCreditEntry
 from ledger.posting import customer_balance, post_credit, post_day_book, post_store_credit
+from sales.coupons import NOT_APPLICABLE, coupon_check, refusal_code, refuse
+from sales.discount_models import normalise_code
+from sales.discounts import (
+    DiscountPlan,
+    best_offers,
+    offer_from_rule,
+    offer_lines,
+    rules_in_force,
+    why_offer_gives_nothing,
+)
 from sales.emails import credit_note_email_queue
-from sales.models import CreditNote, CreditNoteLine, CreditNoteSeries, Invoice, InvoiceLine, InvoiceSeries, Payment
+from sales.models import (
+    Coupon,
+    CouponRedemption,
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteSeries,
+    Invoice,
+    InvoiceLine,
+    InvoiceLineDiscount,
+    InvoiceSeries,
+    Payment,
+)
 from sales.pricing import BillAmounts, LineInput, price_bill
 from sales.upi import clean_utr
 from shop.models import ShopProfile, User
@@ -116,7 +138,7 @@ def _parse_payments(payments: list[dict]) -> list[PaymentIn]:
     return parsed
 
 
-def _fingerprint(*, lines, payments, customer, warehouse, bill_discount) -> str:
+def _fingerprint(*, lines, payments, customer, warehouse, bill_discount, coupon_code="") -> str:
     """Return a digest of what was asked for, to tell a retry from a different bill under the same key."""
     canonical = json.dumps({
         "lines": [[line.product.pk, str(line.quantity.normalize()), str(line.discount)] for line in lines],
@@ -124,6 +146,7 @@ def _fingerprint(*, lines, payments, customer, warehouse, bill_discount) -> str:
         "customer": customer.pk if customer else None,
         "warehouse": warehouse.pk if warehouse else None,
         "bill_discount": str(to_paise(bill_discount)),
+        **({"coupon": coupon_code} if coupon_code else {}),  # absent without one: older keys stay valid
     }, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -169,9 +192,11 @@ def allocate_invoice_number(*, prefix: str, year: str) -> str:
 
 
 def _check_discount(bill: BillAmounts, *, profile: ShopProfile, cashier: User, approved_by: User | None) -> None:
-    if not bill.discount or not bill.gross:
+    """Refuse a cashier's own discounts above their limit; the shop's offers (rules, coupons) do not count."""
+    own = bill.discount - bill.rule_discount
+    if not own or not bill.gross:
         return
-    percent = bill.discount * 100 / bill.gross
+    percent = own * 100 / bill.gross
     if percent <= profile.cashier_discount_limit or cashier.has_perm("sales.approve_discount"):
         return
     if approved_by is not None and approved_by.has_perm("sales.approve_discount"):
@@ -258,13 +283,19 @@ def place_of_supply_for(customer: Customer | None, profile: ShopProfile) -> tupl
     return place, place != profile.state
 
 
-def price_cart(cart: list[CartLine], *, inter_state: bool, profile: ShopProfile, bill_discount: Decimal) -> BillAmounts:
-    """Price a cart at the products' current prices and rates (the counter's live totals use this too)."""
+def price_cart(cart: list[CartLine], *, inter_state: bool, profile: ShopProfile, bill_discount: Decimal,
+               rule_discounts: list[Decimal] | None = None) -> BillAmounts:
+    """Price a cart at the products' current prices and rates (the counter's live totals use this too).
+
+    rule_discounts: what the shop's offers take off each line (a DiscountPlan's line_totals()).
+    """
+    rule_discounts = rule_discounts or [ZERO] * len(cart)
     try:
         return price_bill(
             [LineInput(unit_price=line.product.selling_price, quantity=line.quantity,
                        tax_rate=line.product.tax_rate.rate, cess_rate=line.product.tax_rate.cess_rate,
-                       tax_inclusive=line.product.tax_inclusive, discount=line.discount) for line in cart],
+                       tax_inclusive=line.product.tax_inclusive, discount=line.discount, rule_discount=offer)
+             for line, offer in zip(cart, rule_discounts, strict=True)],
             inter_state=inter_state, round_off=profile.round_off, bill_discount=bill_discount,
             composition=profile.composition_scheme)
     except ValidationError as refusal:
@@ -299,25 +330,71 @@ class SaleQuote:
     place_of_supply: str
     inter_state: bool
     bill: BillAmounts
+    offers: DiscountPlan | None = None  # the discount rules applied, and what each took off each line
+    coupon: Coupon | None = None  # the coupon that gave its discount
+    coupon_error: ValidationError | None = None  # a quote's refused coupon (checkout raises it instead)
 
 
 def sale_quote(*, lines: list[dict], customer: Customer | None = None, bill_discount=ZERO,
-               profile: ShopProfile | None = None) -> SaleQuote:
+               profile: ShopProfile | None = None, coupon_code: str = "", at: datetime | None = None) -> SaleQuote:
     """Price a cart as checkout would now, without selling it (the counter's live totals).
 
     lines and bill_discount take the same shapes as checkout's, and are refused with the same errors.
+    A coupon that checkout would refuse is left out of the totals and its refusal is in coupon_error.
     """
     return _quote_cart(cart=parse_cart(lines), customer=customer, profile=profile or ShopProfile.objects.get_profile(),
-                       bill_discount=parse_bill_discount(bill_discount))
+                       bill_discount=parse_bill_discount(bill_discount), coupon_code=coupon_code,
+                       at=at or timezone.now(), for_checkout=False)
 
 
 def _quote_cart(*, cart: list[CartLine], customer: Customer | None, profile: ShopProfile,
-                bill_discount: Decimal) -> SaleQuote:
-    """Check the lines and price them; checkout and the counter's quote both come through here."""
+                bill_discount: Decimal, coupon_code: str, at: datetime, for_checkout: bool) -> SaleQuote:
+    """Check the lines, pick the offers, and price them; checkout and the counter's quote both come through here.
+
+    for_checkout: lock the coupon's row and raise its refusal; otherwise report the refusal in the quote.
+    """
     _check_lines(cart)
     place_of_supply, inter_state = place_of_supply_for(customer, profile)
-    return SaleQuote(cart=cart, place_of_supply=place_of_supply, inter_state=inter_state,
-                     bill=price_cart(cart, inter_state=inter_state, profile=profile, bill_discount=bill_discount))
+    coupon_error = None
+    try:
+        plan, coupon = discount_plan(cart=cart, customer=customer, at=at, coupon_code=coupon_code,
+                                     lock_coupon=for_checkout)
+    except ValidationError as refusal:
+        if for_checkout or not refusal_code(refusal):
+            raise
+        coupon_error = refusal
+        plan, coupon = discount_plan(cart=cart, customer=customer, at=at, coupon_code="", lock_coupon=False)
+    bill = price_cart(cart, inter_state=inter_state, profile=profile, bill_discount=bill_discount,
+                      rule_discounts=plan.line_totals())
+    return SaleQuote(cart=cart, place_of_supply=place_of_supply, inter_state=inter_state, bill=bill, offers=plan,
+                     coupon=coupon, coupon_error=coupon_error)
+
+
+def discount_plan(*, cart: list[CartLine], customer: Customer | None, at: datetime, coupon_code: str = "",
+                  lock_coupon: bool = False) -> tuple[DiscountPlan, Coupon | None]:
+    """Return the offers the cart gets at this moment (sales.discounts.best_offers), and the coupon that gave one.
+
+    A coupon's rule competes with the automatic rules like any other; a coupon that would give nothing on
+    this bill (its rule does not cover it, or a rule that does not add up with it gives more) is refused,
+    so a use is never spent for nothing.
+    """
+    rules = rules_in_force(at)
+    coupon = coupon_check(code=coupon_code, customer=customer, at=at, lock=lock_coupon) if coupon_code else None
+    scopes = {rule.scope for rule in rules} | ({coupon.rule.scope} if coupon else set())
+    lines = offer_lines(cart, need_categories="category" in scopes)
+    offers = [offer_from_rule(rule) for rule in rules if not coupon or rule.pk != coupon.rule_id]
+    if coupon is None:
+        return best_offers(lines, offers), None
+    coupon_offer = offer_from_rule(coupon.rule, coupon_id=coupon.pk)
+    reason = why_offer_gives_nothing(coupon_offer, lines)
+    if reason:
+        raise refuse(f"Coupon {coupon.code} does not apply to this bill: {reason}.", NOT_APPLICABLE)
+    plan = best_offers(lines, [*offers, coupon_offer])
+    if not plan.gives(coupon_offer):
+        better = ", ".join(f"“{a.offer.name}”" for a in plan.applied)
+        raise refuse(f"Coupon {coupon.code} does not apply to this bill: {better} already gives more, and they do "
+                     "not add up.", NOT_APPLICABLE)
+    return plan, coupon
 
 
 def _stock_errors_by_line(refusal: InsufficientStock, lines: list[CartLine]) -> ValidationError:
@@ -340,6 +417,7 @@ def checkout(
     bill_discount: Decimal = ZERO,
     approved_by: User | None = None,
     notes: str = "",
+    coupon_code: str = "",
 ) -> Invoice:
     """Complete a sale and return its invoice; all of it happens, or none of it.
 
@@ -347,18 +425,21 @@ def checkout(
     payments: [{"method": "cash" | "upi" | "card" | "credit", "amount": Decimal, "reference": str}]
     The same idempotency_key again, from the same cashier, returns the first invoice; with a different cart
     or from another user it is refused.
+    The discount rules in force apply by themselves (sales.discounts); coupon_code adds a coupon's, or is
+    refused keyed "coupon_code" (invalid, expired, used up, not applicable) and nothing is sold.
     Errors are ValidationErrors keyed by what is at fault: "line-<n>", "payments", "customer", "discount",
     or the path of a malformed or implausible value ("lines[0].quantity", "payments[1].amount").
     """
     cart = parse_cart(lines)
     paid = _parse_payments(payments)
     bill_discount = parse_bill_discount(bill_discount)
+    coupon_code = normalise_code(coupon_code)
     try:
         validate_plain_text(notes)
     except ValidationError as refusal:
         raise ValidationError({"notes": refusal.messages}) from None
     fingerprint = _fingerprint(lines=cart, payments=paid, customer=customer, warehouse=warehouse,
-                               bill_discount=bill_discount)
+                               bill_discount=bill_discount, coupon_code=coupon_code)
     if idempotency_key:
         existing = Invoice.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -366,7 +447,7 @@ def checkout(
     try:
         return _checkout(cashier=cashier, cart=cart, paid=paid, customer=customer, warehouse=warehouse,
                          idempotency_key=idempotency_key, fingerprint=fingerprint, bill_discount=bill_discount,
-                         approved_by=approved_by, notes=notes)
+                         approved_by=approved_by, notes=notes, coupon_code=coupon_code)
     except _AlreadyCompleted as done:
         return _same_bill_or_refuse(done.invoice, fingerprint, cashier)
     except IntegrityError:
@@ -379,12 +460,14 @@ def checkout(
 
 @transaction.atomic
 def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fingerprint, bill_discount,
-              approved_by, notes) -> Invoice:
+              approved_by, notes, coupon_code) -> Invoice:
+    now = timezone.now()
     profile = ShopProfile.objects.get_profile()
     warehouse = warehouse or Warehouse.objects.get(is_default=True)
     products = Product.objects.select_related("tax_rate", "unit").in_bulk({line.product.pk for line in cart})
     cart = [CartLine(products[line.product.pk], line.quantity, line.discount) for line in cart]
-    quote = _quote_cart(cart=cart, customer=customer, profile=profile, bill_discount=bill_discount)
+    quote = _quote_cart(cart=cart, customer=customer, profile=profile, bill_discount=bill_discount,
+                        coupon_code=coupon_code, at=now, for_checkout=True)
     place_of_supply, inter_state, bill = quote.place_of_supply, quote.inter_state, quote.bill
     _check_bill_size(bill)
     _check_discount(bill, profile=profile, cashier=cashier, approved_by=approved_by)
@@ -394,7 +477,6 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     _check_credit(credit=credit, customer=customer, cashier=cashier, approved_by=approved_by)
     references = _payment_references(paid)
 
-    now = timezone.now()
     year = financial_year(timezone.localdate(now), profile.financial_year_start_month)
     number = allocate_invoice_number(prefix=profile.invoice_prefix, year=year)
     if idempotency_key:
@@ -412,17 +494,19 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
         idempotency_key=idempotency_key or None, cart_fingerprint=fingerprint,
         approved_by=approved_by if approved_by and approved_by != cashier else None, notes=notes,
     )
-    InvoiceLine.objects.bulk_create([
+    invoice_lines = InvoiceLine.objects.bulk_create([
         InvoiceLine(
             invoice=invoice, position=position, product=line.product, description=line.product.name,
             hsn_code=line.product.hsn_code, quantity=line.quantity, unit=line.product.unit.code,
             unit_price=line.product.selling_price, price_includes_tax=line.product.tax_inclusive,
-            discount=amounts.line_discount + amounts.bill_discount, taxable_value=amounts.taxable,
+            discount=amounts.line_discount + amounts.rule_discount + amounts.bill_discount,
+            taxable_value=amounts.taxable,
             tax_rate=amounts.tax_rate, cess_rate=amounts.cess_rate, cgst=amounts.cgst, sgst=amounts.sgst,
             igst=amounts.igst, cess=amounts.cess, line_total=amounts.total, unit_cost=line.product.cost_price,
         )
         for position, (line, amounts) in enumerate(zip(cart, bill.lines, strict=True))
     ])
+    _record_offers(quote, invoice=invoice, invoice_lines=invoice_lines, customer=customer, now=now)
     try:
         stock_move(changes=[StockChange(line.product, warehouse, -line.quantity) for line in cart],
                    kind=StockMovement.Kind.SALE, user=cashier, source=invoice, reference=number,
@@ -443,6 +527,23 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
                            if p.status == Payment.Status.CONFIRMED],
                   day=timezone.localdate(now), user=cashier, reference=number, source=invoice)
     return invoice
+
+
+def _record_offers(quote: SaleQuote, *, invoice: Invoice, invoice_lines: list[InvoiceLine],
+                   customer: Customer | None, now) -> None:
+    """Write what each offer took off each line, and the coupon's use (its row is locked by the quote)."""
+    plan = quote.offers
+    if plan is None or not plan.applied:
+        return
+    InvoiceLineDiscount.objects.bulk_create([
+        InvoiceLineDiscount(line=invoice_line, rule_id=offer.rule_id, coupon_id=offer.coupon_id,
+                            description=offer.name[:120], amount=amount)
+        for index, invoice_line in enumerate(invoice_lines) for offer, amount in plan.line_offers(index)
+    ])
+    if quote.coupon is not None:
+        given = sum((a.total for a in plan.applied if a.offer.coupon_id == quote.coupon.pk), ZERO)
+        CouponRedemption.objects.create(coupon=quote.coupon, invoice=invoice, customer=customer, amount=given,
+                                        redeemed_at=now)
 
 
 def _payment(*, invoice: Invoice, method: str, amount: Decimal, reference: str, cashier: User, now) -> Payment:

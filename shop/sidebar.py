@@ -40,6 +40,8 @@ def navigation(request) -> list[dict]:
                 {"title": _("Awaiting UPI"), "icon": "qr_code_2", "permission": can("sales.view_payment"),
                  "link": lambda request: reverse("admin:sales_payment_changelist")
                  + "?method__exact=upi&status__exact=awaiting"},
+                _item(_("Discount rules"), "sell", "admin:sales_discountrule_changelist", "sales.view_discountrule"),
+                _item(_("Coupons"), "confirmation_number", "admin:sales_coupon_changelist", "sales.view_coupon"),
             ],
         },
         {

@@ -54,8 +54,9 @@ document.addEventListener("alpine:init", () => {
   // ---------- the server's errors, placed next to what they name ----------
   // Lines come back as "line-2" or "lines[2].quantity", payments as "payments[0].amount": both are
   // indexes into what that request sent, so they are resolved against its snapshot.
-  const AREA_OF_KEY = { bill_discount: "discount", customer_id: "customer", lines: "scan", idempotency_key: "__all__" };
-  const AREAS = ["scan", "customer", "discount", "payments", "approval", "utr", "email", "__all__"];
+  const AREA_OF_KEY = { bill_discount: "discount", customer_id: "customer", lines: "scan", idempotency_key: "__all__",
+                        coupon_code: "coupon" };
+  const AREAS = ["scan", "customer", "discount", "coupon", "payments", "approval", "utr", "email", "__all__"];
   const LINE_KEY = /^lines?(?:-|\[|\.)(\d+)\]?(?:\.\w+)?$/;
   const PAYMENT_KEY = /^payments(?:\[|\.)(\d+)\]?(?:\.\w+)?$/;
 
@@ -111,6 +112,8 @@ document.addEventListener("alpine:init", () => {
       addingCustomer: false,
       newCustomer: { name: "", email: "" },
       billDiscount: "",
+      couponInput: "",      // what is typed in the coupon box
+      coupon: "",           // the code applied (Enter or Apply): quotes and the sale send this one
       pay: { cash: "", upi: "", card: "", credit: "" },
       reference: { upi: "", card: "" },
       paymentErrors: {},    // method -> the checkout's message
@@ -161,7 +164,7 @@ document.addEventListener("alpine:init", () => {
           existing.quantity = nextQuantity(existing.quantity);
           existing.checkoutError = "";
         } else {
-          this.cart.push({ key: nextLineKey++, product, quantity: "1", discount: "", amount: "", quoteError: "", checkoutError: "" });
+          this.cart.push({ key: nextLineKey++, product, quantity: "1", discount: "", amount: "", offers: [], quoteError: "", checkoutError: "" });
         }
         this.scheduleQuote();
       },
@@ -203,7 +206,7 @@ document.addEventListener("alpine:init", () => {
           return;
         }
         const lines = [...this.cart];
-        const body = { lines: this.linesPayload(lines), customer_id: this.customer && this.customer.id, bill_discount: this.billDiscount.trim() || "0" };
+        const body = { lines: this.linesPayload(lines), customer_id: this.customer && this.customer.id, bill_discount: this.billDiscount.trim() || "0", coupon_code: this.coupon };
         quoting.inflight = (async () => {
           let answer;
           try {
@@ -216,6 +219,7 @@ document.addEventListener("alpine:init", () => {
           lines.forEach((line, index) => {
             line.quoteError = placed.lines.get(line) || "";
             line.amount = answer.ok && answer.lines[index] ? answer.lines[index].total : "";
+            line.offers = answer.ok && answer.lines[index] ? answer.lines[index].offers || [] : [];
           });
           this.quoteErrors = placed.areas;
           this.quote = answer.ok ? answer : null;
@@ -256,6 +260,27 @@ document.addEventListener("alpine:init", () => {
         return inr(this.quote && this.quote.totals && this.quote.totals[name]);
       },
       get interState() { return Boolean(this.quote && this.quote.inter_state); },
+
+      // ---------- offers and the coupon ----------
+      lineOffers(line) {
+        if (lineProblem(line) || this.totalsState !== "ok") return "";
+        return (line.offers || []).map((offer) => `${offer.name}${offer.coupon ? " (coupon)" : ""} −${offer.amount_text}`).join(" · ");
+      },
+      get couponApplied() {
+        if (this.totalsState !== "ok" || !this.quote || !this.quote.coupon) return "";
+        const given = (this.quote.offers || []).filter((offer) => offer.coupon).reduce((sum, offer) => sum + paise(offer.amount), 0);
+        return `Coupon ${this.quote.coupon.code} applied: −${inr(given / 100)}`;
+      },
+      applyCoupon() {
+        this.coupon = this.couponInput.trim();
+        delete this.errors.coupon;
+        this.scheduleQuote();
+      },
+      removeCoupon() {
+        this.couponInput = "";
+        this.applyCoupon();
+      },
+      couponEdited() { delete this.errors.coupon; },
 
       billDiscountEdited() {
         delete this.errors.discount;
@@ -421,6 +446,7 @@ document.addEventListener("alpine:init", () => {
           this.focusFirstProblem();
           return;
         }
+        if (this.couponInput.trim() !== this.coupon) this.applyCoupon();  // the box's code is the one sold with
         this.busy = true;
         const lines = [...this.cart];
         const payments = this.payments();
@@ -438,6 +464,7 @@ document.addEventListener("alpine:init", () => {
               payments,
               customer_id: this.customer && this.customer.id,
               bill_discount: this.billDiscount.trim() || "0",
+              coupon_code: this.coupon,
               approval,
             },
           });

@@ -77,7 +77,7 @@ def test_the_counter_quotes_and_sells_an_atta_bag_at_285(client, cashier, shop, 
         return client.post(reverse(f"admin:sales_counter_{name}"), json.dumps(data), content_type="application/json")
 
     quote = post("quote", body).json()
-    assert quote["lines"] == [{"taxable": "271.42", "tax": "13.58", "total": "285.00"}]
+    assert quote["lines"] == [{"taxable": "271.42", "tax": "13.58", "total": "285.00", "offers": []}]
     assert (quote["totals"]["exact_total"], quote["totals"]["round_off"]) == ("285.00", "0.00")
     assert D(quote["totals"]["grand_total"]) == D("285")
     done = post("checkout", {**body, "idempotency_key": "atta-1", "payments": [{"method": "cash", "amount": "500"}]})

@@ -18,7 +18,7 @@ from django_q.models import Failure, OrmQ, Schedule, Success
 from catalog.models import ImportJob, PurchaseReceipt, Stock, StockCount, StockMovement, StockTransfer, Warehouse
 from ledger.day_book import day_close
 from ledger.posting import post_day_book
-from sales.models import CreditNote, CreditNoteLine, Invoice, Payment
+from sales.models import Coupon, CreditNote, CreditNoteLine, DiscountRule, Invoice, Payment
 from shop.models import OutboundEmail, ShopProfile
 from tests import factories
 
@@ -47,6 +47,8 @@ EXPECTED = {
     "sales.invoice":           ("LVH", "LVH", "LVH"),  # made at the counter, never edited; a cashier's own
     "sales.payment":           ("LVH", "LVH", "LVH"),  # recorded by checkout; UPI ones confirmed by UTR
     "sales.creditnote":        ("LVH", "LVH", "LVH"),  # made by the Returns screen, never edited; a cashier's own
+    "sales.discountrule":      ("LAVEDH", "LAVEDH", ""),  # offers: the counter applies them, cashiers never edit
+    "sales.coupon":            ("LAVEDH", "LAVEDH", ""),  # codes; a cashier only types one at the counter
     "django_q.schedule":       ("LVEH", "LVH", ""),  # defined in code; the owner edits only when it runs
     "django_q.success":        ("LVH", "", ""),  # task records: the owner looks
     "django_q.failure":        ("LVH", "", ""),
@@ -104,6 +106,11 @@ def make_instance(label: str, users: dict):
             number=f"T/26-27/{Invoice.objects.count() + 1:05d}", financial_year="26-27", cashier=users["cashier"],
             place_of_supply="27", warehouse=Warehouse.objects.get(is_default=True)),
         "sales.creditnote": lambda: credit_note_for(make_instance("sales.invoice", users), users["cashier"]),
+        "sales.discountrule": lambda: DiscountRule.objects.create(name="Weekend 10%", kind="percent", value=10,
+                                                                 coupon_only=True),  # not on the audit's sale
+        "sales.coupon": lambda: Coupon.objects.create(
+            code=f"WELCOME{Coupon.objects.count()}", rule=DiscountRule.objects.create(name="Welcome ₹50", kind="flat",
+                                                                                     value=50, coupon_only=True)),
         "django_q.schedule": lambda: Schedule.objects.create(func="math.floor", name="test"),
         "django_q.success": lambda: Success.objects.create(
             id="s1", name="done", func="math.floor", started="2026-01-01T00:00Z", stopped="2026-01-01T00:00Z",
