@@ -1,29 +1,52 @@
 """How other apps post into the books. Sales calls these inside its own transaction."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Max
+from django.utils import timezone
 
-from ledger.models import CreditEntry, Customer, DayBookEntry
+from ledger.models import CreditEntry, Customer, CustomerBalance, DayBookEntry
+from ledger.selectors import customer_balance  # noqa: F401  (re-exported: sales imports it from here)
 from shop.models import User
-from shop.money import money_sum
+from shop.money import MoneySum
 from shop.records import source_fields
 
 ZERO = Decimal("0")
 
 
-def customer_balance(customer: Customer) -> Decimal:
-    """Return what the customer owes: the sum of their khata entries."""
-    return money_sum(customer.credit_entries.all(), "amount")
+def lock_customer(customer: Customer) -> None:
+    """Lock the customer's row until the transaction ends: everything that posts to one khata queues here.
+
+    Postings lock the customer first in ledger.services; checkout and cancellation reach it after their
+    stock and invoice locks, and lock nothing after it but the day book, so the order never crosses.
+    """
+    if not list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True)):
+        raise Customer.DoesNotExist(f"No customer with id {customer.pk}.")
 
 
 def post_credit(*, customer: Customer, kind: str, amount: Decimal, user: User | None, reference: str = "",
-                source: models.Model | None = None, note: str = "") -> CreditEntry:
-    """Append one khata entry (positive: the customer owes more)."""
-    return CreditEntry.objects.create(customer=customer, kind=kind, amount=amount, created_by=user,
-                                      reference=reference[:60], note=note[:255], **source_fields(source))
+                source: models.Model | None = None, note: str = "", method: str = "",
+                reverses: CreditEntry | None = None, created_at: datetime | None = None) -> CreditEntry:
+    """Append one khata entry (positive: the customer owes more) and bring the customer's maintained
+    balance (CustomerBalance) up to date, under the customer's row lock.
+
+    A reversal posted for a source document without `reverses` (an invoice's cancellation) is linked to
+    that document's entry of the opposite amount, so the entry counts as reversed (once only: the link is
+    unique in the database).
+    """
+    lock_customer(customer)
+    if kind == CreditEntry.Kind.REVERSAL and reverses is None and source is not None:
+        reverses = (CreditEntry.objects.filter(customer=customer, amount=-amount, reverses__isnull=True,
+                                               reversed_by__isnull=True, **source_fields(source))
+                    .exclude(kind=CreditEntry.Kind.REVERSAL).order_by("pk").first())
+    entry = CreditEntry.objects.create(customer=customer, kind=kind, amount=amount, created_by=user,
+                                       reference=reference[:60], note=note[:255], method=method, reverses=reverses,
+                                       created_at=created_at or timezone.now(), **source_fields(source))
+    customer_balance_refresh(customer_id=customer.pk)
+    return entry
 
 
 def post_day_book(*, entries: Iterable[tuple[str, str, Decimal]], day: date, user: User | None,
@@ -35,3 +58,47 @@ def post_day_book(*, entries: Iterable[tuple[str, str, Decimal]], day: date, use
                      **links)
         for kind, method, amount in entries if amount
     ])
+
+
+# --- The maintained balances the customer list reads -------------------------------------------------------
+
+
+def balance_values(entries: models.QuerySet) -> dict:
+    """Return the CustomerBalance columns computed from one customer's entries.
+
+    oldest_due_on: walking back from the newest live debt (neither a reversal nor reversed) until the debts
+    cover the balance finds the oldest one not paid off, first in first out, as ledger.selectors allocates.
+    """
+    balance = entries.aggregate(total=MoneySum("amount"))["total"]
+    last_payment_at = (entries.filter(kind=CreditEntry.Kind.PAYMENT, reversed_by__isnull=True)
+                       .aggregate(at=Max("created_at"))["at"])
+    oldest_due_on = None
+    if balance > 0:
+        live_debts = (entries.filter(amount__gt=0, reverses__isnull=True, reversed_by__isnull=True)
+                      .order_by("-created_at", "-pk").values_list("created_at", "amount"))
+        covered = ZERO
+        for created_at, amount in live_debts.iterator(chunk_size=200):
+            covered += amount
+            oldest_due_on = timezone.localdate(created_at)
+            if covered >= balance:
+                break
+    return {"balance": balance, "last_payment_at": last_payment_at, "oldest_due_on": oldest_due_on}
+
+
+def customer_balance_refresh(*, customer_id: int, entry_model=CreditEntry,
+                             balance_model=CustomerBalance) -> None:
+    """Recompute one customer's maintained balance from their entries (the caller holds the customer's lock)."""
+    values = balance_values(entry_model.objects.filter(customer_id=customer_id))
+    balance_model.objects.update_or_create(customer_id=customer_id, defaults=values)
+
+
+def customer_balances_rebuild(*, entry_model=CreditEntry, balance_model=CustomerBalance) -> int:
+    """Recompute every customer's maintained balance from the entries; return how many customers have entries.
+
+    For the migration that adds the table (historical models passed in) and for repairs; postings keep the
+    balances current on their own.
+    """
+    customer_ids = list(entry_model.objects.order_by().values_list("customer_id", flat=True).distinct())
+    for customer_id in customer_ids:
+        customer_balance_refresh(customer_id=customer_id, entry_model=entry_model, balance_model=balance_model)
+    return len(customer_ids)

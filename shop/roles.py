@@ -36,6 +36,8 @@ CASHIER_PERMISSIONS = {
     "ledger.view_customer",
     "ledger.add_customer",
     "ledger.change_customer",
+    # udhar khata: see a customer's balance (on the customer pages) and take a repayment, nothing more
+    "ledger.receive_credit_payment",
     # billing: the counter and their own invoices
     "sales.use_counter",
     "sales.view_invoice",

@@ -120,7 +120,7 @@ def test_customer_is_found_by_phone_or_added(at_counter):
     created = post(at_counter, "customer", {"name": "Meena", "phone": "9876543210"})
     assert created.status_code == 201
     found = at_counter.get(reverse("admin:sales_counter_customer"), {"phone": "9876543210"}).json()
-    assert found["customer"]["name"] == "Meena" and found["customer"]["balance"] == "0"
+    assert found["customer"]["name"] == "Meena" and found["customer"]["balance"] == "0.00"
 
 
 def test_a_bad_customer_is_refused_with_the_reason(at_counter):
