@@ -12,14 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ledger.models import CreditEntry, Customer
-from shop.models import User
-from shop.money import MoneySum, money_sum
+from sales.upi import merchant_vpa, upi_payment_link
+from shop.models import ShopProfile, User
+from shop.money import MoneySum, format_inr, money_sum
 
 ZERO = Decimal("0.00")
 
@@ -245,3 +247,27 @@ def credit_payments_visible_to(user: User, entries: QuerySet[CreditEntry] | None
         return entries.none()
     since = day_start(timezone.localdate() - timedelta(days=CASHIER_RECEIPT_DAYS - 1))
     return entries.filter(created_by=user, created_at__gte=since)
+
+
+def khata_upi_link(customer: Customer, *, amount: Decimal, profile: ShopProfile) -> str:
+    """Return the UPI link (the QR's text) that pays exactly `amount` to the shop for this customer's khata;
+    "" when nothing is due or the shop has no UPI ID."""
+    vpa = merchant_vpa(profile)
+    if amount <= 0 or not vpa:
+        return ""
+    return upi_payment_link(vpa=vpa, payee_name=profile.name, amount=amount, note=f"Khata {customer.name}"[:50],
+                            reference=f"KHATA{customer.pk}")
+
+
+def khata_whatsapp_link(customer: Customer, *, balance: Decimal, as_of: date, profile: ShopProfile) -> str:
+    """Return a wa.me link with the customer's balance (and the UPI link for exactly that), addressed to
+    their phone when it is known."""
+    text = (f"{profile.name}: Namaste {customer.name}, your khata balance on {as_of:%d-%m-%Y} is "
+            f"{format_inr(balance)}.")
+    upi_link = khata_upi_link(customer, amount=balance, profile=profile)
+    if upi_link:
+        text += f" Pay by UPI: {upi_link}"
+    text += " Thank you!"
+    digits = "".join(c for c in customer.phone if c.isdigit())
+    phone = f"91{digits}" if len(digits) == 10 else digits
+    return f"https://wa.me/{phone}?text={quote(text)}"

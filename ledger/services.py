@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.import_widgets import parse_decimal
 from ledger.models import CreditEntry, Customer, DayBookEntry, PaymentMethod
 from ledger.posting import lock_customer, post_credit, post_day_book
 from ledger.selectors import customer_balance
@@ -161,17 +162,20 @@ LARGEST_AMOUNT = Decimal("999999999999.99")  # what a money column (14 digits, 2
 def khata_amount(value: Any, *, label: str = "The amount", signed: bool = False) -> Decimal:
     """Return a money amount typed by a person, or raise ValidationError saying what is wrong with it.
 
-    Accepts 250, "1,250.50" and "₹ 99"; refuses more than two decimals (paise), zero, and a negative amount
-    unless `signed`.
+    Reads numbers as shops write them (250, "1,250.50", "1,25,000", "₹ 99", as the catalogue import does);
+    refuses more than two decimals (paise), zero, and a negative amount unless `signed`.
     """
-    text = str(value if value is not None else "").strip().replace(",", "").removeprefix("₹").strip()
     try:
-        amount = Decimal(text)
-    except (InvalidOperation, ValueError):
+        amount = parse_decimal(value) if not isinstance(value, float) else None  # a float is never exact money
+    except (ValueError, InvalidOperation):
+        amount = None
+    if amount is None:
         raise ValidationError(_("%(label)s must be a number of rupees, like 250 or 99.50.") % {"label": label},
-                              code="invalid") from None
+                              code="invalid")
     if not amount.is_finite():
         raise ValidationError(_("%(label)s must be a number of rupees.") % {"label": label}, code="invalid")
+    if abs(amount) > LARGEST_AMOUNT:
+        raise ValidationError(_("%(label)s is too large.") % {"label": label}, code="too_large")
     if amount != amount.quantize(Decimal("0.01"), rounding=ROUND_DOWN):
         raise ValidationError(_("%(label)s can have at most two decimals (paise).") % {"label": label},
                               code="paise")
@@ -179,8 +183,6 @@ def khata_amount(value: Any, *, label: str = "The amount", signed: bool = False)
         raise ValidationError(_("%(label)s cannot be zero.") % {"label": label}, code="zero")
     if amount < 0 and not signed:
         raise ValidationError(_("%(label)s must be more than zero.") % {"label": label}, code="negative")
-    if abs(amount) > LARGEST_AMOUNT:
-        raise ValidationError(_("%(label)s is too large.") % {"label": label}, code="too_large")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -291,7 +293,7 @@ def credit_opening_balance(*, customer: Customer, amount: Decimal | str, user: U
                                             "adjustment, or reverse it first.") % {"name": customer.name}]},
                               code="opening_exists")
     return post_credit(customer=customer, kind=CreditEntry.Kind.OPENING, amount=amount, user=user,
-                       reference=_("Opening balance"), note=_text(note, limit=255), created_at=moment)
+                       note=_text(note, limit=255), created_at=moment)
 
 
 @transaction.atomic
@@ -323,7 +325,7 @@ def credit_adjust(*, customer: Customer, amount: Decimal | str, user: User, reas
                                           % {"name": customer.name, "owed": format_inr(max(owed, ZERO))}]},
                               code="below_zero")
     return post_credit(customer=customer, kind=CreditEntry.Kind.ADJUSTMENT, amount=amount, user=user,
-                       reference=_("Adjustment"), note=reason, created_at=moment)
+                       note=reason, created_at=moment)
 
 
 @transaction.atomic

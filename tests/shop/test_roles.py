@@ -36,6 +36,7 @@ EXPECTED = {
     "catalog.stocktransfer":   ("LAVEDH", "LAVEDH", ""),
     "catalog.stockcount":      ("LAVEDH", "LAVEDH", ""),
     "ledger.customer":         ("LAVEDH", "LAVEDH", "LAVEH"),
+    "ledger.creditentry":      ("LVH", "LVH", ""),  # khata lines, written by services; a cashier sees balances only
     "sales.invoice":           ("LVH", "LVH", "LVH"),  # made at the counter, never edited; a cashier's own
     "sales.payment":           ("LVH", "LVH", "LVH"),  # recorded by checkout; UPI ones confirmed by UTR
     "django_q.schedule":       ("LVEH", "LVH", ""),  # defined in code; the owner edits only when it runs
@@ -81,6 +82,7 @@ def make_instance(label: str, users: dict):
             from_warehouse=factories.WarehouseFactory(), to_warehouse=factories.WarehouseFactory()),
         "catalog.stockcount": lambda: StockCount.objects.create(warehouse=factories.WarehouseFactory()),
         "ledger.customer": factories.CustomerFactory,
+        "ledger.creditentry": lambda: khata_payment(users),
         "sales.payment": lambda: Payment.objects.create(
             invoice=make_instance("sales.invoice", users), method="upi", amount=10, status="awaiting",
             received_by=users["cashier"]),
@@ -97,6 +99,15 @@ def make_instance(label: str, users: dict):
         "django_q.ormq": lambda: OrmQ.objects.create(key="galla", payload="x", lock="2026-01-01T00:00Z"),
     }
     return makers[label]()
+
+
+def khata_payment(users: dict):
+    """A repayment taken by users["cashier"] from a customer with an opening balance."""
+    from ledger.services import credit_opening_balance, credit_payment_receive
+
+    customer = factories.CustomerFactory()
+    credit_opening_balance(customer=customer, amount="500", user=users["owner"])
+    return credit_payment_receive(customer=customer, amount="200", method="cash", user=users["cashier"])
 
 
 def allowed(response) -> bool:
