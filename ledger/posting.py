@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -64,25 +64,35 @@ def post_day_book(*, entries: Iterable[tuple[str, str, Decimal]], day: date, use
 
 
 def balance_values(entries: models.QuerySet) -> dict:
-    """Return the CustomerBalance columns computed from one customer's entries.
-
-    oldest_due_on: walking back from the newest live debt (neither a reversal nor reversed) until the debts
-    cover the balance finds the oldest one not paid off, first in first out, as ledger.selectors allocates.
-    """
+    """Return the CustomerBalance columns computed from one customer's entries."""
     balance = entries.aggregate(total=MoneySum("amount"))["total"]
     last_payment_at = (entries.filter(kind=CreditEntry.Kind.PAYMENT, reversed_by__isnull=True)
                        .aggregate(at=Max("created_at"))["at"])
-    oldest_due_on = None
-    if balance > 0:
-        live_debts = (entries.filter(amount__gt=0, reverses__isnull=True, reversed_by__isnull=True)
-                      .order_by("-created_at", "-pk").values_list("created_at", "amount"))
-        covered = ZERO
-        for created_at, amount in live_debts.iterator(chunk_size=200):
-            covered += amount
-            oldest_due_on = timezone.localdate(created_at)
-            if covered >= balance:
-                break
-    return {"balance": balance, "last_payment_at": last_payment_at, "oldest_due_on": oldest_due_on}
+    return {"balance": balance, "last_payment_at": last_payment_at,
+            "oldest_due_on": oldest_open_debt(entries, balance)}
+
+
+def oldest_open_debt(entries: models.QuerySet, balance: Decimal) -> date | None:
+    """Return the day of one customer's oldest debt not paid off, first in first out (None when nothing is owed).
+
+    What is owed is the newest live debts (neither a reversal nor reversed), so walking back from the newest
+    until they cover the balance finds it, as ledger.selectors allocates; usually after a few rows.
+    """
+    if balance <= 0:
+        return None
+    # Reversals are skipped here rather than in SQL: "reverses_id IS NULL" would lead SQLite to the index on
+    # reverses_id (true for nearly every row) instead of the one on (customer, time).
+    debts = (entries.filter(amount__gt=0, reversed_by__isnull=True).order_by("-created_at", "-pk")
+             .values_list("created_at", "amount", "reverses_id"))
+    covered, day = ZERO, None
+    for created_at, amount, reverses_id in debts.iterator(chunk_size=200):
+        if reverses_id is not None:
+            continue
+        covered += amount
+        day = timezone.localdate(created_at)
+        if covered >= balance:
+            break
+    return day
 
 
 def customer_balance_refresh(*, customer_id: int, entry_model=CreditEntry,
@@ -93,12 +103,24 @@ def customer_balance_refresh(*, customer_id: int, entry_model=CreditEntry,
 
 
 def customer_balances_rebuild(*, entry_model=CreditEntry, balance_model=CustomerBalance) -> int:
-    """Recompute every customer's maintained balance from the entries; return how many customers have entries.
+    """Recompute every customer's maintained balance from the entries, in one transaction; return how many
+    customers have entries.
 
     For the migration that adds the table (historical models passed in) and for repairs; postings keep the
-    balances current on their own.
+    balances current on their own. Balances and last payments come from two grouped queries; only customers
+    who owe something need their oldest open debt looked up.
     """
-    customer_ids = list(entry_model.objects.order_by().values_list("customer_id", flat=True).distinct())
-    for customer_id in customer_ids:
-        customer_balance_refresh(customer_id=customer_id, entry_model=entry_model, balance_model=balance_model)
-    return len(customer_ids)
+    entries = entry_model.objects.order_by()
+    balances = dict(entries.values("customer_id").annotate(total=MoneySum("amount"))
+                    .values_list("customer_id", "total"))
+    last_payments = dict(entries.filter(kind=CreditEntry.Kind.PAYMENT, reversed_by__isnull=True)
+                         .values("customer_id").annotate(at=Max("created_at")).values_list("customer_id", "at"))
+    rows = []
+    for customer_id, balance in balances.items():
+        rows.append(balance_model(customer_id=customer_id, balance=balance,
+                                  oldest_due_on=oldest_open_debt(entries.filter(customer_id=customer_id), balance),
+                                  last_payment_at=last_payments.get(customer_id)))
+    with transaction.atomic():
+        balance_model.objects.all().delete()
+        balance_model.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -79,7 +79,7 @@ def test_an_existing_customers_opening_balance_is_not_changed_by_an_import(clien
     customer = Customer.objects.create(name="Ramesh", phone="9876511001")
     credit_opening_balance(customer=customer, amount="100", user=owner)
     client.force_login(owner)
-    content = "name,phone,opening_balance\nRamesh,9876511001,200\n".encode()
+    content = b"name,phone,opening_balance\nRamesh,9876511001,200\n"
     response = preview(client, content=content)
     errors = [m for row in response.context["result"].invalid_rows
               for m in row.field_specific_errors.get("opening_balance", [])]
@@ -101,7 +101,7 @@ def test_an_exported_file_imported_again_changes_nothing(client, owner, shop):
 def test_a_phone_written_another_way_is_refused_as_someone_elses(client, owner, shop):
     Customer.objects.create(name="Ramesh", phone="+919876511001")
     client.force_login(owner)
-    response = preview(client, content="name,phone\nRamesh K,9876511001\n".encode())
+    response = preview(client, content=b"name,phone\nRamesh K,9876511001\n")
     errors = response.context["result"].invalid_rows[0].field_specific_errors
     assert "+919876511001" in errors["phone"][0]
 

@@ -129,3 +129,18 @@ def test_rebuilding_the_maintained_balances_changes_nothing_that_postings_kept(r
     assert customer_balances_rebuild() == 1
     assert list(CustomerBalance.objects.values_list("customer_id", "balance", "oldest_due_on",
                                                     "last_payment_at")) == before
+
+
+def test_the_migration_fills_the_balances_of_customers_who_already_have_entries(ravi, owner, sell_on_credit):
+    """The migration that adds CustomerBalance computes it with the historical models of that moment."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    credit_opening_balance(customer=ravi, amount="500", user=owner, day=back(45))
+    sell_on_credit(ravi, "100")
+    CustomerBalance.objects.all().delete()  # as before the migration: entries, no balances
+    state = MigrationExecutor(connection).loader.project_state(("ledger", "0007_udhar_khata"))
+    customer_balances_rebuild(entry_model=state.apps.get_model("ledger", "CreditEntry"),
+                              balance_model=state.apps.get_model("ledger", "CustomerBalance"))
+    kept = CustomerBalance.objects.get(customer=ravi)
+    assert (kept.balance, kept.oldest_due_on) == (D("600.00"), back(45))
