@@ -16,7 +16,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.decorators import display
 
 from catalog.admin_import import ShopImportExportMixin, ShopImportForm
-from catalog.importing import IMPORT_PERMISSION
+from catalog.importing import IMPORT_PERMISSION, FileUnreadable
 from ledger.admin_views import (
     VIEW_ENTRIES_PERMISSION,
     annotate_entry_links,
@@ -179,6 +179,12 @@ class CustomerAdmin(ShopImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAd
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm(VIEW_ENTRIES_PERMISSION)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, FileUnreadable):  # its own words, without the catalogue command's hint
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_urls(self):
         return [*customer_khata_urls(self), *super().get_urls()]

@@ -27,6 +27,7 @@ def lock_customer(customer: Customer) -> None:
         raise Customer.DoesNotExist(f"No customer with id {customer.pk}.")
 
 
+@transaction.atomic  # its own transaction when called outside one, so the lock means something
 def post_credit(*, customer: Customer, kind: str, amount: Decimal, user: User | None, reference: str = "",
                 source: models.Model | None = None, note: str = "", method: str = "",
                 reverses: CreditEntry | None = None, created_at: datetime | None = None) -> CreditEntry:

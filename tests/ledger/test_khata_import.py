@@ -119,3 +119,19 @@ def test_a_manager_imports_customers(client, manager, shop):
     client.force_login(manager)
     assert confirm(client, preview(client, "customers.csv")).status_code == 302
     assert Customer.objects.count() == 3
+
+
+def test_a_file_past_the_row_limit_is_refused_in_plain_words(client, owner, shop, settings):
+    settings.IMPORT_MAX_ROWS = 2
+    client.force_login(owner)
+    response = preview(client, "customers.csv")
+    problems = " ".join(response.context["form"].errors["import_file"])
+    assert "rows" in problems and "import_catalog" not in problems
+    assert not Customer.objects.exists()
+
+
+def test_an_unreadable_file_is_explained(client, owner, shop):
+    client.force_login(owner)
+    response = preview(client, content="name,phone\nRāmesh,9876511001\n".encode("latin-1", "replace")
+                       .replace(b"?", b"\xe2"))
+    assert "CSV UTF-8" in " ".join(response.context["form"].errors["import_file"])
