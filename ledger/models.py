@@ -24,6 +24,7 @@ class PaymentMethod(models.TextChoices):
     UPI = "upi", _("UPI")
     CARD = "card", _("Card")
     CREDIT = "credit", _("Credit (udhar)")
+    BANK = "bank", _("Bank transfer")
 
 
 class Customer(models.Model):
@@ -86,22 +87,59 @@ class CreditEntry(LedgerEntry):
         RETURN = "return", _("Return")
         REVERSAL = "reversal", _("Reversal")
         ADJUSTMENT = "adjustment", _("Adjustment")
+        OPENING = "opening", _("Opening balance")
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="credit_entries")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), **MONEY_FIELD, help_text=_("Positive: owes more; negative: owes less."))
+    method = models.CharField(_("paid by"), max_length=8, choices=PaymentMethod.choices, blank=True,
+                              help_text=_("How a payment was received; empty for other entries."))
+    # One-to-one: the database itself refuses a second reversal of the same entry.
+    reverses = models.OneToOneField("self", verbose_name=_("reverses"), on_delete=models.PROTECT, null=True,
+                                    blank=True, editable=False, related_name="reversed_by")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("khata entry")
         verbose_name_plural = _("khata entries")
         indexes = [models.Index(fields=["customer", "created_at"], name="credit_customer_time_idx")]
-        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="credit_entry_not_zero")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="credit_entry_not_zero"),
+            models.CheckConstraint(condition=Q(reverses__isnull=True) | Q(kind="reversal"),
+                                   name="credit_entry_only_reversals_reverse"),
+        ]
+        permissions = [
+            ("receive_credit_payment", _("Receive credit (udhar) repayments")),
+            ("adjust_credit", _("Adjust khata balances and record opening balances")),
+            ("reverse_credit_entry", _("Reverse khata entries")),
+        ]
         triggers = append_only_triggers()
 
     def __str__(self) -> str:
         return f"{self.customer.name}: {self.get_kind_display()} {self.amount}"
+
+
+class CustomerBalance(models.Model):
+    """What a customer owes and since when, rewritten by every khata posting (ledger.posting.post_credit)
+    under the customer's row lock, so the customer list sorts and filters thousands of customers without
+    adding up their entries. The entries stay the truth: tests prove these columns equal what
+    ledger.selectors computes from them."""
+
+    customer = models.OneToOneField(Customer, verbose_name=_("customer"), primary_key=True,
+                                    on_delete=models.CASCADE, related_name="khata")
+    balance = models.DecimalField(_("balance"), **MONEY_FIELD, default=Decimal("0"), db_index=True)
+    last_payment_at = models.DateTimeField(_("last payment"), null=True, blank=True, db_index=True)
+    oldest_due_on = models.DateField(_("owed since"), null=True, blank=True, db_index=True,
+                                     help_text=_("Date of the oldest debt not yet paid off (first in, first out)."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("khata balance")
+        verbose_name_plural = _("khata balances")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.balance}"
 
 
 class DayBookEntry(LedgerEntry):

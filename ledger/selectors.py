@@ -1,17 +1,278 @@
-"""Reads of the books: who sees which rows, and the sums shown on the pages."""
+"""Reads of the books (udhar khata, then day book). Every figure is computed from the entries, exact to the paisa.
 
+Udhar khata
+-----------
+A customer's balance is the sum of their khata entries. Ageing allocates first in, first out: every
+payment, return and downward adjustment pays off the oldest debt still open, so what remains owed is
+the newest debts. An entry and the reversal that undoes it cancel each other and take no part in the
+allocation, so reversing a wrong payment does not make an old debt look new.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ledger.models import BookDay, DayBookEntry, DayClosing, PaymentMethod
-from shop.models import User
-from shop.money import MoneySum
+from ledger.models import BookDay, CreditEntry, Customer, DayBookEntry, DayClosing, PaymentMethod
+from sales.upi import merchant_vpa, upi_payment_link
+from shop.models import ShopProfile, User
+from shop.money import MoneySum, format_inr, money_sum
 
 ZERO = Decimal("0.00")
+
+# ---------------------------------------------------------------------------------------------------------------
+# Udhar khata
+# ---------------------------------------------------------------------------------------------------------------
+
+AGEING_LIMITS = (30, 60, 90)  # bucket upper bounds in days: 0-30, 31-60, 61-90, then over 90
+AGEING_LABELS = ("0–30 days", "31–60 days", "61–90 days", "Over 90 days")
+
+
+def day_start(day: date) -> datetime:
+    """Return the first instant of a day in the shop's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def customer_balance(customer: Customer) -> Decimal:
+    """Return what the customer owes (negative: the shop owes them): the exact sum of their khata entries."""
+    return money_sum(customer.credit_entries.all(), "amount")
+
+
+@dataclass(frozen=True)
+class KhataLine:
+    """What the first-in-first-out allocation needs of one entry."""
+
+    day: date
+    amount: Decimal
+    pk: int
+    reverses: int | None = None  # the entry this one reverses
+
+
+def khata_lines(entries: QuerySet[CreditEntry]) -> list[KhataLine]:
+    """Return the allocation's view of the entries, oldest first."""
+    rows = entries.order_by("created_at", "pk").values_list("created_at", "amount", "pk", "reverses_id")
+    return [KhataLine(day=timezone.localdate(created_at), amount=amount, pk=pk, reverses=reverses)
+            for created_at, amount, pk, reverses in rows]
+
+
+def outstanding_debts(lines: Iterable[KhataLine]) -> tuple[list[tuple[date, Decimal]], Decimal]:
+    """Allocate first in, first out; return (the debts still open as (day, amount) oldest first, advance).
+
+    advance is what the customer has paid beyond their debts (the shop owes it back), 0 otherwise.
+    An entry and its reversal, when both are among the lines, add up to zero and are left out, so the
+    open debts add up to the balance (or the advance to minus the balance).
+    """
+    lines = list(lines)
+    present = {line.pk for line in lines}
+    pairs = {line.reverses for line in lines if line.reverses in present}
+    live = sorted((line for line in lines if line.pk not in pairs and line.reverses not in pairs),
+                  key=lambda line: (line.day, line.pk))
+    credit = -sum((line.amount for line in live if line.amount < 0), ZERO)
+    open_debts = []
+    for line in live:
+        if line.amount <= 0:
+            continue
+        paid = min(credit, line.amount)
+        credit -= paid
+        if line.amount > paid:
+            open_debts.append((line.day, line.amount - paid))
+    return open_debts, credit
+
+
+@dataclass(frozen=True)
+class Ageing:
+    """What a customer owes by how old the debt is, on a given day."""
+
+    as_of: date
+    days_0_30: Decimal = ZERO
+    days_31_60: Decimal = ZERO
+    days_61_90: Decimal = ZERO
+    over_90: Decimal = ZERO
+    advance: Decimal = ZERO  # paid beyond what was owed: the shop owes it back
+
+    @property
+    def buckets(self) -> list[tuple[str, Decimal]]:
+        return list(zip(AGEING_LABELS, (self.days_0_30, self.days_31_60, self.days_61_90, self.over_90),
+                        strict=True))
+
+    @property
+    def owed(self) -> Decimal:
+        return self.days_0_30 + self.days_31_60 + self.days_61_90 + self.over_90
+
+    @property
+    def balance(self) -> Decimal:
+        """The buckets less the advance: always the balance on that day."""
+        return self.owed - self.advance
+
+
+def ageing_of(lines: Iterable[KhataLine], as_of: date) -> Ageing:
+    """Return the ageing of khata lines on a day (lines after that day are left out)."""
+    open_debts, advance = outstanding_debts(line for line in lines if line.day <= as_of)
+    buckets = [ZERO] * 4
+    for day, amount in open_debts:
+        age = (as_of - day).days
+        index = next((i for i, limit in enumerate(AGEING_LIMITS) if age <= limit), 3)
+        buckets[index] += amount
+    return Ageing(as_of, *buckets, advance=advance)
+
+
+def customer_ageing(customer: Customer, as_of: date | None = None) -> Ageing:
+    """Return what the customer owes on `as_of` (default today) in buckets of 0-30, 31-60, 61-90 and over
+    90 days, payments paying off the oldest debts first."""
+    as_of = as_of or timezone.localdate()
+    entries = customer.credit_entries.filter(created_at__lt=day_start(as_of + timedelta(days=1)))
+    return ageing_of(khata_lines(entries), as_of)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    entry: CreditEntry
+    day: date
+    debit: Decimal  # what the customer came to owe
+    credit: Decimal  # what they paid or were credited
+    balance: Decimal  # running balance after this entry
+
+
+@dataclass(frozen=True)
+class Statement:
+    customer: Customer
+    start: date
+    end: date
+    opening: Decimal
+    lines: list[StatementLine] = field(default_factory=list)
+    closing: Decimal = ZERO
+    ageing: Ageing | None = None
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((line.debit for line in self.lines), ZERO)
+
+    @property
+    def total_credit(self) -> Decimal:
+        return sum((line.credit for line in self.lines), ZERO)
+
+
+def customer_statement(*, customer: Customer, start: date, end: date) -> Statement:
+    """Return the customer's statement from `start` to `end` (both days included): the opening balance
+    (everything before `start`), each entry with its running balance, the closing balance and the ageing
+    on `end`. closing == opening + the entries, exactly."""
+    if end < start:
+        start, end = end, start
+    entries = customer.credit_entries.all()
+    opening = money_sum(entries.filter(created_at__lt=day_start(start)), "amount")
+    period = (entries.filter(created_at__gte=day_start(start), created_at__lt=day_start(end + timedelta(days=1)))
+              .select_related("created_by", "reverses").order_by("created_at", "pk"))
+    running, lines = opening, []
+    for entry in period:
+        running += entry.amount
+        lines.append(StatementLine(entry=entry, day=timezone.localdate(entry.created_at),
+                                   debit=entry.amount if entry.amount > 0 else ZERO,
+                                   credit=-entry.amount if entry.amount < 0 else ZERO, balance=running))
+    return Statement(customer=customer, start=start, end=end, opening=opening, lines=lines, closing=running,
+                     ageing=customer_ageing(customer, end))
+
+
+def entry_particulars(entry: CreditEntry) -> str:
+    """Return what a statement says about an entry: its kind, how it was paid, what it reverses."""
+    text = entry.get_kind_display()
+    if entry.method:
+        text += f" ({entry.get_method_display()})"
+    if entry.reverses_id:
+        text += f" of entry #{entry.reverses_id}"
+    return text
+
+
+def customers_with_balances(customers: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+    """Return customers annotated with owed (balance), last_payment_at and oldest_due_on from the
+    maintained CustomerBalance rows (0 and None for customers without entries)."""
+    customers = Customer.objects.all() if customers is None else customers
+    # A one-to-one row: a LEFT JOIN, no GROUP BY over the entries.
+    return customers.annotate(owed=Coalesce("khata__balance", ZERO), last_payment_at=F("khata__last_payment_at"),
+                              oldest_due_on=F("khata__oldest_due_on"))
+
+
+def ageing_for_customers(customers: Iterable[Customer], as_of: date | None = None) -> dict[int, Ageing]:
+    """Return the ageing of many customers (a page of the customer list) in one query.
+
+    Uses each customer's maintained balance (`owed`, from `customers_with_balances`) and the sums of their
+    live debts of the last 30, 60 and 90 days: what is owed is the newest debts, so the newest buckets fill
+    first and the rest is over 90 days. Agrees with `customer_ageing` (tests prove it).
+    """
+    as_of = as_of or timezone.localdate()
+    customers = list(customers)
+    owing = {c.pk: c.owed for c in customers if c.owed > 0}
+    result = {c.pk: Ageing(as_of, advance=-c.owed if c.owed < 0 else ZERO) for c in customers}
+    if not owing:
+        return result
+    bounds = [day_start(as_of - timedelta(days=limit)) for limit in AGEING_LIMITS]
+    end = day_start(as_of + timedelta(days=1))
+    # Debts neither reversing nor reversed by then: a pair adds up to zero and takes no part in the allocation.
+    # "Not a reversal" is tested inside the sums: in the WHERE clause SQLite would pick the index on
+    # reverses_id (IS NULL for nearly every row) over the one on (customer, time) and read the whole table.
+    live_debts = (Q(amount__gt=0, created_at__lt=end)
+                  & (Q(reversed_by__isnull=True) | Q(reversed_by__created_at__gte=end)))
+    windows = {}
+    upper = end
+    for index, lower in enumerate(bounds):
+        in_window = Q(created_at__gte=lower, created_at__lt=upper, reverses__isnull=True)
+        windows[f"w{index}"] = MoneySum(Case(When(in_window, then="amount"), default=ZERO))
+        upper = lower
+    rows = (CreditEntry.objects.filter(live_debts, customer_id__in=owing, created_at__gte=bounds[-1])
+            .values("customer_id").annotate(**windows).order_by())
+    recent = {row["customer_id"]: [row["w0"], row["w1"], row["w2"]] for row in rows}
+    for pk, owed in owing.items():
+        left, buckets = owed, []
+        for window in recent.get(pk, [ZERO, ZERO, ZERO]):
+            take = min(left, window)
+            buckets.append(take)
+            left -= take
+        result[pk] = Ageing(as_of, *buckets, over_90=left)
+    return result
+
+
+CASHIER_RECEIPT_DAYS = 7  # as with invoices: a cashier reprints their own receipts of the last week
+
+
+def credit_payments_visible_to(user: User, entries: QuerySet[CreditEntry] | None = None) -> QuerySet[CreditEntry]:
+    """Return the repayments whose receipt this user may open: owners and managers every one; a cashier
+    only those they took, of today and the six days before."""
+    entries = CreditEntry.objects.all() if entries is None else entries
+    entries = entries.filter(kind=CreditEntry.Kind.PAYMENT)
+    if user.has_perm("ledger.view_creditentry"):
+        return entries
+    if not user.has_perm("ledger.receive_credit_payment"):
+        return entries.none()
+    since = day_start(timezone.localdate() - timedelta(days=CASHIER_RECEIPT_DAYS - 1))
+    return entries.filter(created_by=user, created_at__gte=since)
+
+
+def khata_upi_link(customer: Customer, *, amount: Decimal, profile: ShopProfile) -> str:
+    """Return the UPI link (the QR's text) that pays exactly `amount` to the shop for this customer's khata;
+    "" when nothing is due or the shop has no UPI ID."""
+    vpa = merchant_vpa(profile)
+    if amount <= 0 or not vpa:
+        return ""
+    return upi_payment_link(vpa=vpa, payee_name=profile.name, amount=amount, note=f"Khata {customer.name}"[:50],
+                            reference=f"KHATA{customer.pk}")
+
+
+def khata_whatsapp_link(customer: Customer, *, balance: Decimal, as_of: date, profile: ShopProfile) -> str:
+    """Return a wa.me link with the customer's balance (and the UPI link for exactly that), addressed to
+    their phone when it is known."""
+    text = (f"{profile.name}: Namaste {customer.name}, your khata balance on {as_of:%d-%m-%Y} is "
+            f"{format_inr(balance)}.")
+    upi_link = khata_upi_link(customer, amount=balance, profile=profile)
+    if upi_link:
+        text += f" Pay by UPI: {upi_link}"
+    text += " Thank you!"
+    digits = "".join(c for c in customer.phone if c.isdigit())
+    phone = f"91{digits}" if len(digits) == 10 else digits
+    return f"https://wa.me/{phone}?text={quote(text)}"
 
 # --- Day book -----------------------------------------------------------------------------------
 

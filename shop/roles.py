@@ -41,6 +41,8 @@ CASHIER_PERMISSIONS = {
     "ledger.change_customer",
     # day book: today's entries of their own counter only (ledger.selectors.day_book_entries_visible_to)
     "ledger.view_daybookentry",
+    # udhar khata: see a customer's balance (on the customer pages) and take a repayment, nothing more
+    "ledger.receive_credit_payment",
     # billing: the counter and their own invoices
     "sales.use_counter",
     "sales.view_invoice",

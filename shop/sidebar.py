@@ -69,6 +69,10 @@ def navigation(request) -> list[dict]:
             "title": _("Customers & khata"),
             "items": [
                 _item(_("Customers"), "groups", "admin:ledger_customer_changelist", "ledger.view_customer"),
+                _item(_("Receive khata payment"), "payments", "admin:ledger_customer_receive_payment",
+                      "ledger.receive_credit_payment"),
+                _item(_("Khata entries"), "menu_book", "admin:ledger_creditentry_changelist",
+                      "ledger.view_creditentry"),
             ],
         },
         {

@@ -6,7 +6,7 @@ the contract and is written out by hand; when a route changes, the failure print
 Cells: an HTTP status, or "login" for a redirect to the login page. A GET on an endpoint that only
 takes POST answers 405 to those allowed past the permission check. Object URLs point at a record
 the role may or may not reach: the invoice and its payment were made by ANOTHER cashier, so a
-cashier must not open them.
+cashier must not open them; so was the khata repayment whose receipt is asked for.
 """
 
 import contextlib
@@ -214,6 +214,23 @@ EXPECTED: dict[str, tuple] = {
     'admin/ledger/dayclosing/<path:object_id>/delete/':                     (L, 403, 403, 403),
     'admin/ledger/dayclosing/<path:object_id>/change/':                     (L, 403, 200, 200),
     'admin/ledger/dayclosing/<path:object_id>/':                            (L, 302, 302, 302),
+    'admin/ledger/customer/receive-payment/':                               (L, 200, 200, 200),
+    'admin/ledger/customer/<int:pk>/statement/':                            (L, 403, 200, 200),
+    'admin/ledger/customer/<int:pk>/statement/pdf/':                        (L, 403, 200, 200),
+    'admin/ledger/customer/<int:pk>/statement/email/':                      (L, 403, 200, 200),
+    'admin/ledger/customer/<int:pk>/adjust/':                               (L, 403, 200, 200),
+    'admin/ledger/customer/<int:pk>/opening-balance/':                      (L, 403, 200, 200),
+    'admin/ledger/customer/process_import/':                                (L, 405, 405, 405),
+    'admin/ledger/customer/import/':                                        (L, 403, 200, 200),
+    'admin/ledger/customer/export/':                                        (L, 403, 200, 200),
+    'admin/ledger/creditentry/<int:pk>/reverse/':                           (L, 403, 200, 200),
+    'admin/ledger/creditentry/<int:pk>/receipt/':                           (L, 403, 200, 200),
+    'admin/ledger/creditentry/':                                            (L, 403, 200, 200),
+    'admin/ledger/creditentry/add/':                                        (L, 403, 403, 403),
+    'admin/ledger/creditentry/<path:object_id>/history/':                   (L, 403, 200, 200),
+    'admin/ledger/creditentry/<path:object_id>/delete/':                    (L, 403, 403, 403),
+    'admin/ledger/creditentry/<path:object_id>/change/':                    (L, 403, 200, 200),
+    'admin/ledger/creditentry/<path:object_id>/':                           (L, 302, 302, 302),
     'admin/sales/invoice/counter/':                                         (L, 200, 200, 200),
     'admin/sales/invoice/counter/product/':                                 (L, 404, 404, 404),
     'admin/sales/invoice/counter/search/':                                  (L, 200, 200, 200),

@@ -76,7 +76,7 @@ def exporting_admins() -> list[str]:
 
 @pytest.fixture
 def hostile_catalogue(db):
-    """One record per catalogue list, every text field holding a formula."""
+    """One record per catalogue list (and a customer), every text field holding a formula."""
     parent = factories.CategoryFactory(name=PAYLOADS[3])
     category = factories.CategoryFactory(name=PAYLOADS[2], parent=parent)
     brand = factories.BrandFactory(name=PAYLOADS[1])
@@ -86,6 +86,7 @@ def hostile_catalogue(db):
     warehouse = factories.WarehouseFactory(name="@Godown")
     stock_add_opening(entries=[StockChange(product, warehouse, Decimal("5"), Decimal("80"))], user=None,
                       reference="test")
+    factories.CustomerFactory(name=PAYLOADS[0], phone="+919820012345", address=PAYLOADS[5], notes=PAYLOADS[4])
 
 
 def export_cells(client, name: str, fmt: str) -> list[list]:
@@ -99,7 +100,7 @@ def export_cells(client, name: str, fmt: str) -> list[list]:
 
 def test_every_catalogue_list_exports():
     assert exporting_admins() == ["catalog_brand", "catalog_category", "catalog_product", "catalog_stock",
-                                  "catalog_supplier"]
+                                  "catalog_supplier", "ledger_customer"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

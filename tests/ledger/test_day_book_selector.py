@@ -50,7 +50,8 @@ def test_totals_per_method_and_kind_are_exact_to_the_paisa():
     post(MONDAY, "expense", "upi", "-0.33")
     post(MONDAY, "cash_out", "cash", "-3.30")
     book = day_book(start=MONDAY, end=MONDAY)
-    assert book.totals_by_method == {"cash": D("6.70"), "upi": D("1999.66"), "card": D("0"), "credit": D("0.07")}
+    assert book.totals_by_method == {"cash": D("6.70"), "upi": D("1999.66"), "card": D("0"), "credit": D("0.07"),
+                                     "bank": D("0")}
     assert book.totals_by_kind == {"sale": D("2010.06"), "credit_received": D("0"), "refund": D("0"),
                                    "sale_reversal": D("0"), "expense": D("-0.33"), "cash_in": D("0"),
                                    "cash_out": D("-3.30")}

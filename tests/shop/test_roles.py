@@ -44,6 +44,7 @@ EXPECTED = {
     "ledger.customer":         ("LAVEDH", "LAVEDH", "LAVEH"),
     "ledger.daybookentry":     ("LVH", "LVH", "LVH"),  # the list is the day book; a cashier's own of today
     "ledger.dayclosing":       ("LVH", "LVH", ""),  # written by closing a day, never edited
+    "ledger.creditentry":      ("LVH", "LVH", ""),  # khata lines, written by services; a cashier sees balances only
     "sales.invoice":           ("LVH", "LVH", "LVH"),  # made at the counter, never edited; a cashier's own
     "sales.payment":           ("LVH", "LVH", "LVH"),  # recorded by checkout; UPI ones confirmed by UTR
     "sales.creditnote":        ("LVH", "LVH", "LVH"),  # made by the Returns screen, never edited; a cashier's own
@@ -99,6 +100,7 @@ def make_instance(label: str, users: dict):
                                                      day=timezone.localdate(), user=users["cashier"])[0],
         "ledger.dayclosing": lambda: day_close(day=timezone.localdate() - timedelta(days=1), counted_cash="0",
                                                user=users["owner"]),
+        "ledger.creditentry": lambda: khata_payment(users),
         "sales.payment": lambda: Payment.objects.create(
             invoice=make_instance("sales.invoice", users), method="upi", amount=10, status="awaiting",
             received_by=users["cashier"]),
@@ -135,6 +137,15 @@ def credit_note_for(invoice: Invoice, user) -> CreditNote:
         tax_rate=line.tax_rate, cgst=line.cgst, sgst=line.sgst, line_total=line.line_total)
         for line in invoice.lines.all()])
     return credit_note
+
+
+def khata_payment(users: dict):
+    """A repayment taken by users["cashier"] from a customer with an opening balance."""
+    from ledger.services import credit_opening_balance, credit_payment_receive
+
+    customer = factories.CustomerFactory()
+    credit_opening_balance(customer=customer, amount="500", user=users["owner"])
+    return credit_payment_receive(customer=customer, amount="200", method="cash", user=users["cashier"])
 
 
 def allowed(response) -> bool:
