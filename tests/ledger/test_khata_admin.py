@@ -7,7 +7,6 @@ from decimal import Decimal
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -209,7 +208,6 @@ def test_a_cashier_cannot_open_another_cashiers_receipt_or_an_old_one(client, ca
     credit_opening_balance(customer=ravi, amount="1000", user=owner)
     by_owner = credit_payment_receive(customer=ravi, amount="10", method="cash", user=owner)
     old = credit_payment_receive(customer=ravi, amount="10", method="cash", user=owner, day=back(20))
-    CreditEntry.objects.filter(pk=old.pk)  # (dated 20 days ago, recorded by the owner)
     client.force_login(cashier)
     for entry in (by_owner, old):
         assert client.get(reverse("admin:ledger_creditentry_receipt", args=[entry.pk])).status_code == 403
@@ -467,5 +465,4 @@ def test_back_dated_sales_show_in_the_ageing_of_the_page(client, owner, ravi):
     client.force_login(owner)
     response = client.get(change_url(ravi))
     assert response.context["khata"]["ageing"].days_61_90 == D("700")
-    messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert messages == []
+    assert "61–90 days: ₹700.00" in response.content.decode()
