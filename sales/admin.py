@@ -11,6 +11,7 @@ from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
 from sales import discount_admin  # noqa: F401  (registers discount rules and coupons)
+from sales.admin_lines import TaxLineColumns
 from sales.admin_returns import CreditNoteInline
 from sales.admin_views import document_urls
 from sales.counter import counter_urls
@@ -22,10 +23,10 @@ from sales.services import invoice_cancel
 from sales.upi_views import ConfirmUpiView, UpiStatementView
 from shop.admin_base import ReadOnlyInline, RecordAdminMixin
 from shop.models import ShopProfile
-from shop.money import format_inr, format_quantity
+from shop.money import format_inr
 
 
-class InvoiceLineInline(ReadOnlyInline):
+class InvoiceLineInline(TaxLineColumns, ReadOnlyInline):
     model = InvoiceLine
     fields = ("description", "hsn_code", "qty", "rate", "discount_text", "offers_text", "taxable_text", "tax_rate",
               "tax_text", "total_text")
@@ -38,31 +39,6 @@ class InvoiceLineInline(ReadOnlyInline):
     def offers_text(self, line):
         return "; ".join(f"{offer.description} {format_inr(offer.amount)}" for offer in line.offers.all()) or "—"
 
-    @display(description=_("quantity"))
-    def qty(self, line):
-        return f"{format_quantity(line.quantity)} {line.unit}"
-
-    @display(description=_("rate"))
-    def rate(self, line):
-        return format_inr(line.unit_price)
-
-    @display(description=_("discount"))
-    def discount_text(self, line):
-        return format_inr(line.discount)
-
-    @display(description=_("taxable value"))
-    def taxable_text(self, line):
-        return format_inr(line.taxable_value)
-
-    @display(description=_("tax"))
-    def tax_text(self, line):
-        if line.igst:
-            return f"IGST {format_inr(line.igst)}"
-        return f"CGST {format_inr(line.cgst)} + SGST {format_inr(line.sgst)}"
-
-    @display(description=_("amount"))
-    def total_text(self, line):
-        return format_inr(line.line_total)
 
 
 class PaymentInline(ReadOnlyInline):

@@ -30,6 +30,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from sales.admin_lines import TaxLineColumns
 from sales.admin_views import pdf_response
 from sales.approval import manager_approval
 from sales.documents import credit_note_pdf, credit_note_receipt_pdf
@@ -275,7 +276,7 @@ def credit_note_receipt_view(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(credit_note_receipt_pdf(credit_note), number=credit_note.number, kind="-receipt")
 
 
-class CreditNoteLineInline(ReadOnlyInline):
+class CreditNoteLineInline(TaxLineColumns, ReadOnlyInline):
     model = CreditNoteLine
     fields = ("description", "hsn_code", "qty", "rate", "discount_text", "taxable_text", "tax_rate", "tax_text",
               "total_text", "goods")
@@ -284,31 +285,6 @@ class CreditNoteLineInline(ReadOnlyInline):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("sales.view_creditnote")  # the lines are part of the credit note
 
-    @display(description=_("quantity"))
-    def qty(self, line):
-        return f"{format_quantity(line.quantity)} {line.unit}"
-
-    @display(description=_("rate"))
-    def rate(self, line):
-        return format_inr(line.unit_price)
-
-    @display(description=_("discount"))
-    def discount_text(self, line):
-        return format_inr(line.discount)
-
-    @display(description=_("taxable value"))
-    def taxable_text(self, line):
-        return format_inr(line.taxable_value)
-
-    @display(description=_("tax"))
-    def tax_text(self, line):
-        if line.igst:
-            return f"IGST {format_inr(line.igst)}"
-        return f"CGST {format_inr(line.cgst)} + SGST {format_inr(line.sgst)}"
-
-    @display(description=_("amount"))
-    def total_text(self, line):
-        return format_inr(line.line_total)
 
     @display(description=_("goods"))
     def goods(self, line):
