@@ -24,7 +24,8 @@ TASK_QUEUE_PERMISSIONS = {
 }
 # Of the general permissions, those only the owner holds: reopening a closed day changes a counted
 # drawer's books; a manager sees their own import jobs only.
-OWNER_ONLY_PERMISSIONS = {"ledger.reopen_day", "catalog.view_all_importjobs"}
+# Profit and margin rest on cost prices, which the owner alone sees in reports.
+OWNER_ONLY_PERMISSIONS = {"ledger.reopen_day", "catalog.view_all_importjobs", "reports.view_profit"}
 
 CASHIER_PERMISSIONS = {
     # catalog: look products up at the counter, never costs
