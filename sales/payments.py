@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ledger.models import DayBookEntry
 from ledger.posting import post_day_book
+from reports.rollups import rollups_record_upi_confirmed
 from sales.emails import payment_confirmation_email_queue
 from sales.models import Invoice, Payment
 from sales.upi import clean_utr
@@ -51,6 +52,7 @@ def upi_payment_confirm(*, payment: Payment, utr: str, via: str, user: User | No
     payment.status, payment.reference, payment.confirmed_at = Payment.Status.CONFIRMED, utr, now
     payment.confirmed_via, payment.confirmed_by = via, user
     payment.save(update_fields=["status", "reference", "confirmed_at", "confirmed_via", "confirmed_by"])
+    rollups_record_upi_confirmed(payment=payment, invoice=payment.invoice)
     post_day_book(entries=[(DayBookEntry.Kind.SALE, Payment.Method.UPI, payment.amount)],
                   day=timezone.localdate(now), user=user, reference=payment.invoice.number, source=payment.invoice)
     payment_confirmation_email_queue(payment=payment)

@@ -3,7 +3,9 @@
 Lock order inside checkout: the coupon's row (when a coupon is given) first, then the invoice series
 row of the financial year, then the Stock rows in product-id order (catalog.services.stock_move).
 Every checkout takes them in that order, and other stock work takes only Stock rows, so no two
-transactions wait on each other in a cycle. Cancelling and returns lock the invoice row first (returns
+transactions wait on each other in a cycle. After the Stock rows, every sale, cancellation and return
+updates the daily rollup rows (reports.rollups: tables and rows in a fixed order), then the customer and
+book-day rows (ledger.posting). Cancelling and returns lock the invoice row first (returns
 then the credit note series row), then Stock rows; checkout never locks an existing invoice, so the
 orders never cross.
 """
@@ -24,6 +26,7 @@ from catalog.models import Product, StockMovement, Warehouse
 from catalog.services import InsufficientStock, StockChange, stock_move, validate_quantity
 from ledger.models import CreditEntry, Customer, DayBookEntry, StoreCreditEntry
 from ledger.posting import customer_balance, post_credit, post_day_book, post_store_credit
+from reports.rollups import rollups_record_cancel, rollups_record_return, rollups_record_sale
 from sales.coupons import NOT_APPLICABLE, coupon_check, refusal_code, refuse
 from sales.discount_models import normalise_code
 from sales.discounts import (
@@ -519,6 +522,7 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
                  cashier=cashier, now=now)
         for method, amount in applied.items()
     ])
+    rollups_record_sale(invoice=invoice, lines=invoice_lines, payments=payments)
     if credit:
         post_credit(customer=customer, kind=CreditEntry.Kind.CREDIT_SALE, amount=credit, user=cashier,
                     reference=number, source=invoice)
@@ -582,10 +586,12 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     reference = f"Cancelled {invoice.number}"
     stock_move(changes=[StockChange(line.product, invoice.warehouse, line.quantity) for line in lines],
                kind=StockMovement.Kind.RETURN, user=user, source=invoice, reference=reference, note=reason)
+    payments = list(invoice.payments.all())
+    rollups_record_cancel(invoice=invoice, lines=lines, payments=payments)
     if invoice.credit_amount:
         post_credit(customer=invoice.customer, kind=CreditEntry.Kind.REVERSAL, amount=-invoice.credit_amount,
                     user=user, reference=reference, source=invoice, note=reason)
-    confirmed = invoice.payments.filter(status=Payment.Status.CONFIRMED)
+    confirmed = [p for p in payments if p.status == Payment.Status.CONFIRMED]
     post_day_book(entries=[(DayBookEntry.Kind.SALE_REVERSAL, p.method, -p.amount) for p in confirmed],
                   day=timezone.localdate(), user=user, reference=reference, source=invoice)
     invoice.status = Invoice.Status.CANCELLED
@@ -923,6 +929,7 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
     CreditNoteLine.objects.bulk_create(credit_lines)
 
     _return_stock(credit_note=credit_note, invoice=invoice, credit_lines=credit_lines, user=user)
+    rollups_record_return(credit_note=credit_note, invoice=invoice, credit_lines=credit_lines)
     _return_money(credit_note=credit_note, customer=customer, user=user)
     if customer is not None and customer.email.strip():
         _email_credit_note(credit_note)

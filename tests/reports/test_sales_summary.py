@@ -13,7 +13,7 @@ from tests.reports.shop_history import at, cancel_at, clock, return_at, sell_at
 pytestmark = pytest.mark.django_db
 D = Decimal
 MONDAY, TUESDAY = date(2026, 11, 2), date(2026, 11, 3)
-SOURCES = pytest.mark.parametrize("use_rollups", [False], ids=["raw"])
+SOURCES = pytest.mark.parametrize("use_rollups", [True, False], ids=["rollups", "raw"])
 
 
 @pytest.fixture
