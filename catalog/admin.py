@@ -21,6 +21,7 @@ from catalog.validators import hsn_length_problem
 from shop.admin_base import ReadOnlyHistoryMixin, RecordAdminMixin
 from shop.models import ShopProfile
 from shop.money import format_inr, format_quantity
+from shop.paginator import EstimatingPaginator
 
 
 @admin.register(TaxRate)
@@ -211,6 +212,7 @@ class StockMovementAdmin(RecordAdminMixin, HidesCostsMixin, ModelAdmin):
     list_filter_submit = True
     search_fields = ("=product__sku", "reference")
     show_full_result_count = False
+    paginator = EstimatingPaginator  # no COUNT(*) of the whole table on PostgreSQL
     list_select_related = ("product", "warehouse", "user")
 
     @display(description=_("Quantity"), ordering="quantity")

@@ -48,6 +48,7 @@ from ledger.services import (
 )
 from shop.admin_base import ReadOnlyHistoryMixin, RecordAdminMixin
 from shop.money import format_inr
+from shop.paginator import EstimatingPaginator
 from shop.spreadsheets import check_upload_size
 
 
@@ -264,6 +265,7 @@ class CreditEntryAdmin(RecordAdminMixin, ModelAdmin):
     search_fields = ("customer__name", "=customer__phone", "reference")
     list_select_related = ("customer", "created_by", "reversed_by")
     show_full_result_count = False
+    paginator = EstimatingPaginator  # no COUNT(*) of the whole table on PostgreSQL
     fields = ("customer", "kind", "amount", "method", "reference", "note", "reverses", "created_at", "created_by")
     readonly_fields = fields
 

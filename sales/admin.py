@@ -24,6 +24,7 @@ from sales.upi_views import ConfirmUpiView, UpiStatementView
 from shop.admin_base import ReadOnlyInline, RecordAdminMixin
 from shop.models import ShopProfile
 from shop.money import format_inr
+from shop.paginator import EstimatingPaginator
 
 
 class InvoiceLineInline(TaxLineColumns, ReadOnlyInline):
@@ -107,6 +108,7 @@ class InvoiceAdmin(RecordAdminMixin, ModelAdmin):
     search_fields = ("number", "customer__name", "=customer__phone")
     list_select_related = ("customer", "cashier")
     show_full_result_count = False
+    paginator = EstimatingPaginator  # no COUNT(*) of the whole table on PostgreSQL
     inlines = [InvoiceLineInline, PaymentInline, CreditNoteInline]
     actions_detail = ["print_a4", "print_receipt", "email_invoice", "share_whatsapp", "return_items",
                       "cancel_invoice"]
@@ -191,6 +193,7 @@ class PaymentAdmin(RecordAdminMixin, ModelAdmin):
     search_fields = ("invoice__number", "=reference")
     list_select_related = ("invoice", "received_by")
     show_full_result_count = False
+    paginator = EstimatingPaginator  # no COUNT(*) of the whole table on PostgreSQL
     actions_list = ["import_statement"]
     actions_row = ["confirm_upi"]
 
