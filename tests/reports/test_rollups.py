@@ -66,3 +66,42 @@ def test_confirming_upi_moves_it_from_awaiting_on_the_bills_day(no_round_off, st
     assert payment_row(MONDAY, "upi") == (0, 1001)
     upi_payment_confirm(payment=invoice.payments.get(), utr="400000000001", via="reference", user=owner)
     assert payment_row(MONDAY, "upi") == (1001, 0)
+
+
+def test_the_migration_fills_the_rollups_of_sales_made_before_it(no_round_off, stocked, cashier):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.reports.test_rollups_property import live_rows
+
+    sell_at(at(MONDAY, 10), cashier, (stocked(selling_price=D("10.01")), "2"))
+    before = live_rows()
+    for model in (DailyPaymentSales, DailyProductSales, HourlySales):
+        model.objects.all().delete()
+    import_module("reports.migrations.0003_fill_daily_rollups").fill(apps, None)
+    assert live_rows() == before and before
+
+
+def test_rebuild_rollups_replaces_only_the_days_asked_for(no_round_off, stocked, cashier):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    soap = stocked(selling_price=D("10.01"))
+    sell_at(at(MONDAY, 10), cashier, (soap, "1"))
+    sell_at(at(TUESDAY, 10), cashier, (soap, "1"))
+    HourlySales.objects.update(sales_paise=1)  # both days wrong
+    out = StringIO()
+    call_command("rebuild_rollups", "--start", "2026-11-03", "--end", "2026-11-03", stdout=out)
+    assert HourlySales.objects.get(day=TUESDAY).sales_paise == 1001
+    assert HourlySales.objects.get(day=MONDAY).sales_paise == 1
+    assert "hourlysales: 1 rows" in out.getvalue()
+
+
+@pytest.mark.parametrize("arguments", [["--start", "2026-13-01"], ["--start", "2026-11-03", "--end", "2026-11-02"]])
+def test_rebuild_rollups_refuses_a_bad_range(shop, arguments):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("rebuild_rollups", *arguments)
