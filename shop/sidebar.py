@@ -28,6 +28,9 @@ def navigation(request) -> list[dict]:
         {
             "items": [
                 {"title": _("Dashboard"), "icon": "dashboard", "link": reverse_lazy("admin:index")},
+                {"title": _("Notifications"), "icon": "notifications", "permission": can("shop.view_notification"),
+                 "link": reverse_lazy("admin:shop_notification_changelist"),
+                 "badge": "shop.notifications.inbox.unread_badge"},
             ],
         },
         {
