@@ -237,8 +237,9 @@ def provider_message_id(message: EmailMultiAlternatives) -> str:
     """Return the id the mail service knows the sent message by: anymail's (the provider's) when an anymail
     backend sent it, else the Message-ID header (SMTP)."""
     status = getattr(message, "anymail_status", None)
-    if status is not None and status.message_id:
-        return str(status.message_id) if not isinstance(status.message_id, set) else sorted(status.message_id)[0]
+    message_id = getattr(status, "message_id", None)
+    if message_id is not None:  # a set when recipients got different ids: reports then match the first only
+        return str(sorted(message_id)[0] if isinstance(message_id, set) else message_id)
     return str(message.extra_headers.get("Message-ID", ""))
 
 
