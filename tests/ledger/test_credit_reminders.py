@@ -34,7 +34,8 @@ def khata(shop, owner):
 
     def owes(name: str, amount: str, since: date, email: str = "", phone: str = ""):
         customer = factories.CustomerFactory(name=name, email=email, **({"phone": phone} if phone else {}))
-        post_credit(customer=customer, kind=CreditEntry.Kind.CREDIT_SALE, amount=D(amount), user=owner, created_at=on(since))
+        post_credit(customer=customer, kind=CreditEntry.Kind.CREDIT_SALE, amount=D(amount), user=owner,
+                    created_at=on(since))
         return customer
 
     return owes
