@@ -100,6 +100,8 @@ def navigation(request) -> list[dict]:
                 _item(_("Failed tasks"), "error", "admin:django_q_failure_changelist", "django_q.view_failure"),
                 _item(_("Email outbox"), "outgoing_mail", "admin:shop_outboundemail_changelist",
                       "shop.view_outboundemail"),
+                {"title": _("All admin pages"), "icon": "apps", "link": reverse_lazy("admin:galla_settings"),
+                 "permission": can("shop.view_shopprofile")},
             ],
         },
         {

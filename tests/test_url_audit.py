@@ -32,6 +32,7 @@ EXPECTED: dict[str, tuple] = {
     '':                                                                     (302, 302, 302, 302),
     'admin/search/':                                                        (L, 200, 200, 200),
     'admin/':                                                               (L, 200, 200, 200),
+    'admin/settings/':                                                      (L, 200, 200, 200),
     'admin/login/':                                                         (200, 302, 302, 302),
     'admin/logout/':                                                        (302, 405, 405, 405),
     'admin/password_change/':                                               (L, 200, 200, 200),
