@@ -44,12 +44,12 @@ RETRY_TASK = "shop.notifications.services.email_retry_due"
 RETRY_EVERY_MINUTES = 2
 
 # The list. A new schedule is one line here; `setup_schedules` (or a data migration calling
-# schedules_ensure) creates it. The daily summary and the weekly/monthly reports join as, e.g.:
-#   ScheduleSpec("Daily summary", "reports.summaries.daily_summary_send", DAILY, at=time(9, 0)),
-#   ScheduleSpec("Weekly report", "reports.summaries.weekly_report_send", WEEKLY, at=time(9, 30), weekday=0),
-#   ScheduleSpec("Monthly report", "reports.summaries.monthly_report_send", MONTHLY, at=time(10, 0), day=1),
+# schedules_ensure) creates it.
 SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(RETRY_SCHEDULE_NAME, RETRY_TASK, MINUTES, every=RETRY_EVERY_MINUTES),
+    ScheduleSpec("Daily summary", "reports.summaries.daily_summary_send", DAILY, at=time(9, 0)),
+    ScheduleSpec("Weekly report", "reports.summaries.weekly_report_send", WEEKLY, at=time(9, 30), weekday=0),
+    ScheduleSpec("Monthly report", "reports.summaries.monthly_report_send", MONTHLY, at=time(10, 0), day=1),
     ScheduleSpec("Low-stock alert", "catalog.alerts.low_stock_alert_send", DAILY, at=time(8, 0)),
     ScheduleSpec("Credit reminders", "ledger.reminders.credit_reminders_send", WEEKLY, at=time(10, 0), weekday=0),
     ScheduleSpec("UPI payments awaiting", "sales.upi_watch.awaiting_upi_notify", MINUTES, every=15),
