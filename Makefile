@@ -36,6 +36,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_schedules
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Galla is running at http://$(HOST):$(PORT)/admin/  (Ctrl+C stops it)"

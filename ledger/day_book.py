@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ledger.models import DayBookEntry, DayClosing, DayReopening, PaymentMethod
@@ -18,6 +19,7 @@ from ledger.posting import book_day_lock, post_day_book
 from ledger.selectors import day_cash_position
 from shop.models import User
 from shop.money import format_inr, to_paise
+from shop.notifications.inbox import MANAGERS, Level, notify
 
 Category = DayBookEntry.Category
 EXPENSE_CATEGORIES = (Category.RENT, Category.SALARY, Category.ELECTRICITY, Category.TRANSPORT,
@@ -211,7 +213,24 @@ def day_close(*, day: date, counted_cash: Decimal | str, user: User, denominatio
     closing.save()
     book_day.closing = closing
     book_day.save(update_fields=["closing"])
+    if closing.difference:
+        _notify_cash_difference(closing)
     return closing
+
+
+# A drawer off by this much or more is flagged "needs action"; less is a warning (change, rounding).
+CASH_DIFFERENCE_ALARM = Decimal("100")
+
+
+def _notify_cash_difference(closing: DayClosing) -> None:
+    """Tell the owner and managers that the counted cash differs from the books (in the closing's transaction)."""
+    word = "more" if closing.difference > 0 else "less"
+    notify(text=f"Cash at closing on {closing.day:%d-%m-%Y} is {format_inr(abs(closing.difference))} {word} than "
+                f"expected ({format_inr(closing.counted_cash)} counted, {format_inr(closing.expected_cash)} expected; "
+                f"closed by {closing.closed_by.get_username()}).",
+           level=Level.DANGER if abs(closing.difference) >= CASH_DIFFERENCE_ALARM else Level.WARNING,
+           link=reverse("admin:ledger_dayclosing_change", args=[closing.pk]), roles=MANAGERS,
+           key=f"cash-difference:{closing.pk}")
 
 
 @transaction.atomic

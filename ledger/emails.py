@@ -8,6 +8,7 @@ from ledger.models import Customer
 from ledger.selectors import customer_statement, khata_upi_link
 from shop.models import OutboundEmail, ShopProfile, User
 from shop.money import format_inr
+from shop.notifications.layout import email_base_context
 from shop.notifications.services import clean_recipients, email_queue
 
 
@@ -30,7 +31,7 @@ def statement_email_queue(*, customer: Customer, start, end, to: str, user: User
     shop = ShopProfile.objects.get_profile()
     closing = statement.closing
     context = {
-        "shop": shop,
+        **email_base_context(shop),
         "customer_name": customer.name,
         "start": statement.start,
         "end": statement.end,

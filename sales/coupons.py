@@ -21,6 +21,7 @@ from ledger.models import Customer
 from sales.models import Coupon, CouponRedemption, DiscountRule, Invoice
 from shop.models import ShopProfile, User
 from shop.money import format_inr, format_quantity
+from shop.notifications.layout import email_base_context
 from shop.notifications.services import email_queue
 from shop.spreadsheets import escape_formula
 
@@ -216,7 +217,7 @@ def coupon_email_queue(*, coupon: Coupon, customers: Iterable[Customer], user: U
                 continue
             queued.append(email_queue(
                 to=[customer.email], subject=f"A coupon for you from {shop.name}: {coupon.code}",
-                template="coupon", context={"shop": shop, "customer_name": customer.name, "coupon": coupon,
-                                            "offer": coupon.rule.name, "terms": terms},
+                template="coupon", context={**email_base_context(shop), "customer_name": customer.name,
+                                            "coupon": coupon, "offer": coupon.rule.name, "terms": terms},
                 reference=f"Coupon {coupon.code}", source=coupon, reply_to=shop.email, user=user))
     return queued

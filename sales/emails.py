@@ -16,6 +16,7 @@ from sales.documents import credit_note_pdf, credit_note_with_lines, document_fi
 from sales.models import CreditNote, Invoice, Payment
 from shop.models import OutboundEmail, ShopProfile, User
 from shop.money import format_inr, format_quantity
+from shop.notifications.layout import email_base_context
 from shop.notifications.services import clean_recipients, email_queue
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def _invoice_context(invoice: Invoice, shop: ShopProfile) -> dict:
     lines = list(invoice.lines.all())
     balance_due = invoice.balance_due
     return {
-        "shop": shop,
+        **email_base_context(shop),
         "invoice": invoice,
         "document_title": _("Bill of supply") if invoice.bill_of_supply else _("Tax invoice"),
         "customer_name": invoice.customer.name if invoice.customer else "",
@@ -85,7 +86,7 @@ def payment_confirmation_email_queue(*, payment: Payment) -> OutboundEmail | Non
     amount = format_inr(payment.amount)
     balance_due = invoice.balance_due
     context = {
-        "shop": shop,
+        **email_base_context(shop),
         "invoice": invoice,
         "payment": payment,
         "customer_name": customer.name,
@@ -123,7 +124,7 @@ def credit_note_email_queue(*, credit_note: CreditNote, to: str, user: User | No
     shop = ShopProfile.objects.get_profile()
     lines = list(credit_note.lines.all())
     context = {
-        "shop": shop,
+        **email_base_context(shop),
         "credit_note": credit_note,
         "invoice": credit_note.invoice,
         "customer_name": credit_note.customer.name if credit_note.customer else "",

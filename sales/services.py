@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Product, StockMovement, Warehouse
@@ -63,6 +64,8 @@ from shop.money import (
     to_paise,
     to_rupee,
 )
+from shop.notifications.inbox import Level, notify
+from shop.roles import OWNER
 from shop.validators import validate_plain_text
 
 logger = logging.getLogger(__name__)
@@ -194,19 +197,29 @@ def allocate_invoice_number(*, prefix: str, year: str) -> str:
     return number
 
 
-def _check_discount(bill: BillAmounts, *, profile: ShopProfile, cashier: User, approved_by: User | None) -> None:
-    """Refuse a cashier's own discounts above their limit; the shop's offers (rules, coupons) do not count."""
+def _check_discount(bill: BillAmounts, *, profile: ShopProfile, cashier: User, approved_by: User | None) -> Decimal:
+    """Refuse a cashier's own discounts above their limit; the shop's offers (rules, coupons) do not count.
+
+    Return the discount percent when it was above the limit and a manager approved it (0 otherwise)."""
     own = bill.discount - bill.rule_discount
     if not own or not bill.gross:
-        return
+        return ZERO
     percent = own * 100 / bill.gross
     if percent <= profile.cashier_discount_limit or cashier.has_perm("sales.approve_discount"):
-        return
+        return ZERO
     if approved_by is not None and approved_by.has_perm("sales.approve_discount"):
-        return
+        return percent
     limit = format_quantity(profile.cashier_discount_limit)
     raise _error("discount", f"A discount of {percent:.1f}% is above the cashier limit of {limit}%: "
                  "a manager must approve it.", code="discount_needs_approval")
+
+
+def _notify_approved_discount(invoice: Invoice, *, percent: Decimal, limit: Decimal) -> None:
+    """Tell the owner that a manager let a discount above the cashier's limit through (in the sale's transaction)."""
+    notify(text=f"Bill {invoice.number}: {percent:.1f}% discount (cashier limit {format_quantity(limit)}%) by "
+                f"{invoice.cashier.get_username()}, approved by {invoice.approved_by.get_username()}.",
+           level=Level.WARNING, link=reverse("admin:sales_invoice_change", args=[invoice.pk]), roles=[OWNER],
+           key=f"discount-approved:{invoice.pk}")
 
 
 def _check_bill_size(bill: BillAmounts) -> None:
@@ -473,7 +486,7 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
                         coupon_code=coupon_code, at=now, for_checkout=True)
     place_of_supply, inter_state, bill = quote.place_of_supply, quote.inter_state, quote.bill
     _check_bill_size(bill)
-    _check_discount(bill, profile=profile, cashier=cashier, approved_by=approved_by)
+    approved_discount = _check_discount(bill, profile=profile, cashier=cashier, approved_by=approved_by)
     _check_cash_tendered(bill, paid)
     tendered, change, applied = _settle(bill, paid)
     credit = applied.get(Payment.Method.CREDIT, ZERO)
@@ -510,6 +523,8 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
         for position, (line, amounts) in enumerate(zip(cart, bill.lines, strict=True))
     ])
     _record_offers(quote, invoice=invoice, invoice_lines=invoice_lines, customer=customer, now=now)
+    if approved_discount:
+        _notify_approved_discount(invoice, percent=approved_discount, limit=profile.cashier_discount_limit)
     try:
         stock_move(changes=[StockChange(line.product, warehouse, -line.quantity) for line in cart],
                    kind=StockMovement.Kind.SALE, user=cashier, source=invoice, reference=number,

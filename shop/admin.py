@@ -13,11 +13,13 @@ from unfold.decorators import action, display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from shop import (
+    admin_inbox,  # noqa: F401  (registers the in-app notifications)
     admin_notifications,  # noqa: F401  (registers the email outbox)
     admin_tasks,  # noqa: F401  (re-skins Django-Q2's pages)
     roles,
     signin,
 )
+from shop.accounts import welcome_email_queue
 from shop.admin_base import ReadOnlyHistoryMixin
 from shop.models import ShopProfile, User
 from shop.services import user_set_role, user_unlock_sign_in
@@ -93,6 +95,8 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         user_set_role(user=obj, role=form.cleaned_data["role"])
+        if not change:
+            welcome_email_queue(user=obj, created_by=request.user)
 
 
 @admin.register(Group)

@@ -19,6 +19,11 @@ class ShopConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="galla_sync_roles")
+        from anymail.signals import tracking
+
+        from shop.notifications.tracking import on_tracking
+
+        tracking.connect(on_tracking, dispatch_uid="galla_email_delivery")
 
 
 class GallaAdminConfig(admin_apps.AdminConfig):

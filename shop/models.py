@@ -92,6 +92,9 @@ class ShopProfile(models.Model):
     cashier_return_limit = models.DecimalField(
         _("cashier return limit"), **MONEY_FIELD, default=Decimal("1000"), validators=[MinValueValidator(Decimal("0"))],
         help_text=_("A cashier may refund up to this amount per return; above it a manager must approve."))
+    credit_reminder_days = models.PositiveSmallIntegerField(
+        _("credit reminder after (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("The weekly reminder goes to customers who have owed money for at least this many days."))
     # A string reference: the shop app imports nothing from catalog.
     non_returnable_categories = models.ManyToManyField(
         "catalog.Category", verbose_name=_("categories that cannot be returned"), blank=True, related_name="+",
@@ -119,6 +122,11 @@ class ShopProfile(models.Model):
 
 
 # The email outbox lives in its own package but belongs to this app (its tables are shop_*).
-from shop.notifications.models import OutboundEmail, OutboundEmailAttachment  # noqa: E402
+from shop.notifications.models import (  # noqa: E402
+    LowStockAlertMark,
+    Notification,
+    OutboundEmail,
+    OutboundEmailAttachment,
+)
 
-__all__ = ["OutboundEmail", "OutboundEmailAttachment", "ShopProfile", "User"]
+__all__ = ["LowStockAlertMark", "Notification", "OutboundEmail", "OutboundEmailAttachment", "ShopProfile", "User"]

@@ -28,6 +28,8 @@ TASK_QUEUE_PERMISSIONS = {
 OWNER_ONLY_PERMISSIONS = {"ledger.reopen_day", "catalog.view_all_importjobs", "reports.view_profit"}
 
 CASHIER_PERMISSIONS = {
+    # their own in-app notifications (shop.notifications.inbox shows each user only theirs)
+    "shop.view_notification",
     # catalog: look products up at the counter, never costs
     "catalog.view_product",
     "catalog.view_category",

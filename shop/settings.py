@@ -190,6 +190,12 @@ elif _email_backend.startswith("anymail."):
 else:
     _email_options = {}
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+# The address people open Galla at, for links and the logo in emails sent by the background worker.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Sent emails keep their attachments (invoice and statement PDFs) this long, then lose them (the row stays).
+EMAIL_ATTACHMENT_RETENTION_DAYS = env.int("EMAIL_ATTACHMENT_RETENTION_DAYS", default=90)
+# Password reset links from the login page stay valid this long (Django's PASSWORD_RESET_TIMEOUT, seconds).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600
 
 # --- Shop integrations ----------------------------------------------------------------------
 UPI_MERCHANT_ID = env("UPI_MERCHANT_ID", default="")

@@ -28,6 +28,9 @@ def navigation(request) -> list[dict]:
         {
             "items": [
                 {"title": _("Dashboard"), "icon": "dashboard", "link": reverse_lazy("admin:index")},
+                {"title": _("Notifications"), "icon": "notifications", "permission": can("shop.view_notification"),
+                 "link": reverse_lazy("admin:shop_notification_changelist"),
+                 "badge": "shop.notifications.inbox.unread_badge"},
             ],
         },
         {
@@ -97,6 +100,8 @@ def navigation(request) -> list[dict]:
                 _item(_("Failed tasks"), "error", "admin:django_q_failure_changelist", "django_q.view_failure"),
                 _item(_("Email outbox"), "outgoing_mail", "admin:shop_outboundemail_changelist",
                       "shop.view_outboundemail"),
+                {"title": _("All admin pages"), "icon": "apps", "link": reverse_lazy("admin:galla_settings"),
+                 "permission": can("shop.view_shopprofile")},
             ],
         },
         {

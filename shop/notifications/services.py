@@ -22,8 +22,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.handler import DEFAULT_MAILER_ALIAS
+from django.core.mail.message import make_msgid
 from django.core.validators import EmailValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.template import Context
 from django.template.loader import get_template, render_to_string
@@ -92,9 +93,19 @@ def email_queue(
     source: models.Model | None = None,
     reply_to: str = "",
     user=None,
+    dedupe_key: str | None = None,
 ) -> OutboundEmail:
     """Render templates/emails/<template>.txt and .html, write the email in the caller's transaction,
-    and send it in the background once that transaction commits. Return the queued row."""
+    and send it in the background once that transaction commits. Return the queued row.
+
+    With a `dedupe_key` ("summary:2026-11-24:owner@example.com"), an email already queued under that
+    key is returned instead and nothing new is written or sent: the unique column decides, so two
+    workers racing with the same key end with one row (the loser reads the winner's).
+    """
+    if dedupe_key:
+        existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
     email = OutboundEmail(
         to=", ".join(clean_recipients(to)),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -106,16 +117,22 @@ def email_queue(
         status=Status.QUEUED,
         next_attempt_at=timezone.now(),
         created_by=user,
+        dedupe_key=dedupe_key or None,
         **source_fields(source),
     )
-    email.full_clean()
+    email.full_clean(validate_unique=False)  # the database decides uniqueness (see the dedupe key)
     files = [OutboundEmailAttachment(filename=name, content=bytes(content), mimetype=mimetype or
                                      "application/octet-stream") for name, content, mimetype in attachments]
-    with transaction.atomic():
-        email.save(force_insert=True)
-        for file in files:
-            file.email = email
-        OutboundEmailAttachment.objects.bulk_create(files)
+    try:
+        with transaction.atomic():  # a savepoint: losing the dedupe race leaves the caller's transaction usable
+            email.save(force_insert=True)
+            for file in files:
+                file.email = email
+            OutboundEmailAttachment.objects.bulk_create(files)
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        return OutboundEmail.objects.get(dedupe_key=dedupe_key)
     _enqueue_on_commit(email.pk)
     return email
 
@@ -133,7 +150,7 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.text_body, from_email=email.from_email, to=email.recipients,
         reply_to=[email.reply_to] if email.reply_to else None,
-        headers={"X-Galla-Email-Id": str(email.pk)},
+        headers={"X-Galla-Email-Id": str(email.pk), "Message-ID": make_msgid(f"galla-{email.pk}")},
     )
     message.attach_alternative(email.html_body, "text/html")
     for attachment in email.attachments.all():
@@ -153,14 +170,16 @@ def email_send(email_id: int) -> str:
     if not claimed:
         return "skipped"
     email = OutboundEmail.objects.get(pk=email_id)
+    message = _message(email)
     try:
-        sent = _message(email).send(using=DEFAULT_MAILER_ALIAS)
+        sent = message.send(using=DEFAULT_MAILER_ALIAS)
         if not sent:
             raise RuntimeError(_("The mailer accepted nothing to send."))
     except Exception as error:  # any failure of the mail server or backend is recorded and retried
         return _record_failure(email, error)
     OutboundEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error="")
+        status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error="",
+        provider_message_id=provider_message_id(message)[:255])
     logger.info("Sent email %s (%s) to %s", email_id, email.reference or email.subject, email.to)
     return Status.SENT
 
@@ -170,6 +189,7 @@ def _record_failure(email: OutboundEmail, error: Exception) -> str:
     if email.attempts >= MAX_ATTEMPTS:
         status, next_attempt_at = Status.FAILED, None
         logger.error("Gave up on email %s to %s after %s attempts: %s", email.pk, email.to, email.attempts, text)
+        _notify_given_up(email)
     else:
         status, next_attempt_at = Status.QUEUED, timezone.now() + retry_delay(email.attempts)
         logger.warning("Email %s to %s failed (attempt %s), retrying at %s: %s", email.pk, email.to,
@@ -211,3 +231,66 @@ def email_resend(*, email: OutboundEmail) -> OutboundEmail:
     _enqueue_on_commit(email.pk)
     email.refresh_from_db()
     return email
+
+
+def provider_message_id(message: EmailMultiAlternatives) -> str:
+    """Return the id the mail service knows the sent message by: anymail's (the provider's) when an anymail
+    backend sent it, else the Message-ID header (SMTP)."""
+    status = getattr(message, "anymail_status", None)
+    message_id = getattr(status, "message_id", None)
+    if message_id is not None:  # a set when recipients got different ids: reports then match the first only
+        return str(sorted(message_id)[0] if isinstance(message_id, set) else message_id)
+    return str(message.extra_headers.get("Message-ID", ""))
+
+
+def _notify_given_up(email: OutboundEmail) -> None:
+    from django.urls import reverse
+
+    from shop.notifications.inbox import MANAGERS, Level, notify
+
+    notify(text=_("An email could not be sent after %(attempts)s attempts: “%(subject)s” to %(to)s.")
+           % {"attempts": email.attempts, "subject": email.subject, "to": email.to},
+           level=Level.DANGER, roles=MANAGERS, key=f"email-failed:{email.pk}:{email.attempts}",
+           link=reverse("admin:shop_outboundemail_change", args=[email.pk]))
+
+
+# --- delivery reports ------------------------------------------------------------------------------
+
+# anymail's normalized event types mapped to what the outbox shows; others are ignored.
+DELIVERY_EVENTS = {"delivered": "delivered", "bounced": "bounced", "rejected": "rejected", "complained": "complained",
+                   "deferred": "deferred", "opened": "opened", "clicked": "clicked"}
+# A later "opened" must not hide a "bounced": the worse (or more final) report wins.
+DELIVERY_RANK = {"": 0, "deferred": 1, "delivered": 2, "opened": 3, "clicked": 4, "complained": 5, "rejected": 6,
+                 "bounced": 7}
+
+
+def email_delivery_record(*, message_id: str, event_type: str, at=None) -> int:
+    """Record a provider's delivery report on the outbox row sent with `message_id`; return rows updated.
+
+    Unknown ids and event types are ignored (a webhook may report mail sent by something else)."""
+    status = DELIVERY_EVENTS.get(str(event_type))
+    if not message_id or status is None:
+        return 0
+    updated = 0
+    for email in OutboundEmail.objects.filter(provider_message_id=str(message_id)[:255]):
+        if DELIVERY_RANK[status] < DELIVERY_RANK.get(email.delivery_status, 0):
+            continue
+        updated += OutboundEmail.objects.filter(pk=email.pk).update(delivery_status=status,
+                                                                   delivery_updated_at=at or timezone.now())
+    return updated
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+def email_attachments_expire(*, now=None) -> int:
+    """Delete the stored attachments of emails sent more than EMAIL_ATTACHMENT_RETENTION_DAYS ago; the email
+    row stays (who, what, when). Run daily by the "Remove old email attachments" schedule. Return how many
+    emails lost their attachments."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.EMAIL_ATTACHMENT_RETENTION_DAYS)
+    old = OutboundEmail.objects.filter(status=Status.SENT, sent_at__lt=cutoff, attachments_removed_at__isnull=True)
+    ids = list(old.values_list("pk", flat=True)[:5000])
+    with transaction.atomic():
+        OutboundEmailAttachment.objects.filter(email_id__in=ids).delete()
+        OutboundEmail.objects.filter(pk__in=ids).update(attachments_removed_at=now)
+    return len(ids)

@@ -17,3 +17,12 @@ def inr(amount):
 def qty(quantity):
     """{{ quantity|qty }} -> 12.5"""
     return format_quantity(quantity)
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    """{% unread_notifications as count %}: the signed-in user's unread in-app notifications."""
+    from shop.notifications.inbox import unread_count
+
+    request = context.get("request")
+    return unread_count(request.user) if request is not None else 0

@@ -21,15 +21,15 @@ def test_a_cashier_lands_on_a_home_with_the_counter_and_their_shift(client, shop
     assert reverse("admin:sales_counter") in home and "Open the billing counter" in home
     assert "₹300.00" in home and "2 bills" in home  # their own two bills, not the manager's
     assert "Cash" in home and "UPI" in home
+    assert "₹150.00" in home.split('data-testid="shift-cash"')[1].split("</div>")[0]  # their cash, not the UPI
     assert reverse("admin:catalog_category_changelist") not in home.split("Your bills today")[1]  # no app list
 
 
-def test_the_owner_home_keeps_the_app_list_and_offers_the_counter(client, owner):
+def test_the_owner_home_is_the_dashboard_and_offers_the_counter(client, owner):
     client.force_login(owner)
     home = client.get(reverse("admin:index")).content.decode()
     assert reverse("admin:sales_counter") in home
-    assert "Your bills today" not in home
-    assert reverse("admin:catalog_category_changelist") in home
+    assert 'data-testid="dashboard"' in home and "Your bills today" not in home
 
 
 def test_a_refused_page_keeps_the_admin_layout_and_a_way_back(client, cashier):

@@ -19,7 +19,7 @@ from catalog.models import ImportJob, PurchaseReceipt, Stock, StockCount, StockM
 from ledger.day_book import day_close
 from ledger.posting import post_day_book
 from sales.models import Coupon, CreditNote, CreditNoteLine, DiscountRule, Invoice, Payment
-from shop.models import OutboundEmail, ShopProfile
+from shop.models import Notification, OutboundEmail, ShopProfile
 from tests import factories
 
 EXPECTED = {
@@ -28,6 +28,7 @@ EXPECTED = {
     "auth.group":              ("LAVEDH", "", ""),
     "shop.shopprofile":        ("LVEH", "LVEH", ""),
     "shop.outboundemail":      ("LVH", "LVH", ""),  # a record; owner and manager resend by an action
+    "shop.notification":       ("LVH", "LVH", "LVH"),  # everyone has an inbox; another's row is "not found" (302)
     "catalog.taxrate":         ("LAVEDH", "LAVEDH", "LVH"),
     "catalog.unit":            ("LAVEDH", "LAVEDH", "LVH"),
     "catalog.category":        ("LAVEDH", "LAVEDH", "LVH"),
@@ -75,6 +76,7 @@ def make_instance(label: str, users: dict):
         "shop.outboundemail": lambda: OutboundEmail.objects.create(
             to="asha@example.com", from_email="shop@example.com", subject="Invoice", text_body="Hi",
             html_body="<p>Hi</p>", status="failed", attempts=8, last_error="SMTPConnectError"),
+        "shop.notification": lambda: Notification.objects.create(user=users["owner"], text="Cash short by ₹150"),
         "catalog.taxrate": lambda: factories.tax_rate("5"),
         "catalog.unit": lambda: factories.unit("kg"),
         "catalog.category": factories.CategoryFactory,
