@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     """Create the daily summary, weekly report and monthly report schedules (shop.notifications.schedules)."""
 
     dependencies = [
-        ("reports", "0001_report_permissions"),
+        ("reports", "0003_fill_daily_rollups"),
         ("shop", "0010_setup_schedules_and_inbox_permission"),
     ]
 
