@@ -1,11 +1,14 @@
 """The sale, in one transaction: checkout, cancelling a completed invoice, and returns (credit notes).
 
 Lock order inside checkout: the coupon's row (when a coupon is given) first, then the invoice series
-row of the financial year, then the Stock rows in product-id order (catalog.services.stock_move).
-Every checkout takes them in that order, and other stock work takes only Stock rows, so no two
-transactions wait on each other in a cycle. Cancelling and returns lock the invoice row first (returns
-then the credit note series row), then Stock rows; checkout never locks an existing invoice, so the
-orders never cross.
+row of the financial year, then the Stock rows in product-id order (catalog.services.stock_move), then
+the customer's row (a credit sale: locked before its credit limit is checked, held until commit), then
+the day's BookDay row. Every checkout takes them in that order, and other stock work takes only Stock
+rows, so no two transactions wait on each other in a cycle. Cancelling and returns lock the invoice row
+first (returns then the credit note series row), then Stock rows, the customer row and the BookDay row;
+checkout never locks an existing invoice, so the orders never cross. Khata postings
+(ledger.services: repayments, adjustments, reversals) lock the customer row, then the BookDay row: the
+same order's tail. The whole order is written out in ledger.posting.lock_customer.
 """
 
 import hashlib
@@ -23,7 +26,7 @@ from django.utils import timezone
 from catalog.models import Product, StockMovement, Warehouse
 from catalog.services import InsufficientStock, StockChange, stock_move, validate_quantity
 from ledger.models import CreditEntry, Customer, DayBookEntry, StoreCreditEntry
-from ledger.posting import customer_balance, post_credit, post_day_book, post_store_credit
+from ledger.posting import customer_balance, lock_customer, post_credit, post_day_book, post_store_credit
 from sales.coupons import NOT_APPLICABLE, coupon_check, refusal_code, refuse
 from sales.discount_models import normalise_code
 from sales.discounts import (
@@ -248,19 +251,31 @@ def _settle(bill: BillAmounts, payments: list[PaymentIn]) -> tuple[Decimal, Deci
     return tendered, tendered - cash_applied, applied
 
 
-def _check_credit(*, credit: Decimal, customer: Customer | None, cashier: User, approved_by: User | None) -> None:
-    if not credit:
-        return
-    if customer is None:
+def _check_credit(*, credit: Decimal, customer: Customer | None) -> None:
+    if credit and customer is None:
         raise ValidationError({"customer": ["Credit (udhar) needs a customer: pick or add one by phone."]},
                               code="credit_needs_customer")
-    owed = customer_balance(customer)
-    if owed + credit <= customer.credit_limit or cashier.has_perm("sales.approve_credit"):
+
+
+def _check_credit_limit(*, credit: Decimal, customer: Customer | None, cashier: User,
+                        approved_by: User | None) -> None:
+    """Refuse credit beyond the customer's limit unless an owner or manager approves it.
+
+    The customer's row is locked (ledger.posting.lock_customer) before the balance is read, and stays
+    locked until the sale commits: two credit sales to one customer at once queue here, and the second
+    sees the first's entry, so together they cannot cross the limit. Called after the stock locks, where
+    post_credit takes the same lock (lock order in ledger.posting.lock_customer).
+    """
+    if not credit or cashier.has_perm("sales.approve_credit"):
+        return
+    stored = lock_customer(customer)
+    owed = customer_balance(stored)
+    if owed + credit <= stored.credit_limit:
         return
     if approved_by is not None and approved_by.has_perm("sales.approve_credit"):
         return
-    raise _error("customer", f"{customer.name} already owes {format_inr(owed)}; with {format_inr(credit)} more the "
-                 f"credit limit of {format_inr(customer.credit_limit)} is crossed. A manager must approve.",
+    raise _error("customer", f"{stored.name} already owes {format_inr(owed)}; with {format_inr(credit)} more the "
+                 f"credit limit of {format_inr(stored.credit_limit)} is crossed. A manager must approve.",
                  code="credit_limit")
 
 
@@ -474,7 +489,7 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     _check_cash_tendered(bill, paid)
     tendered, change, applied = _settle(bill, paid)
     credit = applied.get(Payment.Method.CREDIT, ZERO)
-    _check_credit(credit=credit, customer=customer, cashier=cashier, approved_by=approved_by)
+    _check_credit(credit=credit, customer=customer)
     references = _payment_references(paid)
 
     year = financial_year(timezone.localdate(now), profile.financial_year_start_month)
@@ -513,6 +528,7 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
                    allow_negative=profile.allow_negative_stock)
     except InsufficientStock as refusal:
         raise _stock_errors_by_line(refusal, cart) from None
+    _check_credit_limit(credit=credit, customer=customer, cashier=cashier, approved_by=approved_by)
 
     payments = Payment.objects.bulk_create([
         _payment(invoice=invoice, method=method, amount=amount, reference=references.get(method, ""),
