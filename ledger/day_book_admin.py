@@ -11,6 +11,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
+from ledger.closing_export import DayClosingExportView
 from ledger.day_book_views import (
     CashMovementView,
     DayBookExportView,
@@ -80,6 +81,7 @@ class DayClosingAdmin(RecordAdminMixin, ModelAdmin):
     show_full_result_count = False
     actions_list = ["close_a_day"]
     actions_detail = ["reopen_day"]
+    list_before_template = "admin/ledger/dayclosing/export_links.html"  # CSV and Excel of what the list shows
     fieldsets = (
         (None, {"fields": ("day", "status", "closed_by", "closed_at", "note")}),
         (_("Cash"), {"fields": ("opening", "cash_in_text", "cash_out_text", "expected", "counted",
@@ -93,6 +95,7 @@ class DayClosingAdmin(RecordAdminMixin, ModelAdmin):
         return [
             path("close/", wrap(DayCloseView.as_view(model_admin=self)), name="ledger_dayclosing_close"),
             path("<int:pk>/reopen/", wrap(DayReopenView.as_view(model_admin=self)), name="ledger_dayclosing_reopen"),
+            path("export/", wrap(DayClosingExportView.as_view(model_admin=self)), name="ledger_dayclosing_export"),
             *super().get_urls(),
         ]
 
