@@ -157,7 +157,10 @@ class DayClosingAdmin(RecordAdminMixin, ModelAdmin):
     def count(self, closing):
         if not closing.denominations:
             return _("Total only")
-        parts = [f"₹{value} × {count}" for value, count in closing.denominations.items() if value != "coins"]
+        # Largest note first: PostgreSQL's jsonb keeps its own key order, not the order they were counted in.
+        notes = sorted(((int(value), count) for value, count in closing.denominations.items() if value != "coins"),
+                       reverse=True)
+        parts = [f"₹{value} × {count}" for value, count in notes]
         if "coins" in closing.denominations:
             parts.append(f"coins {format_inr(closing.denominations['coins'])}")
         return ", ".join(parts)
