@@ -30,6 +30,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from ledger.ageing_views import AgeingExportView, AgeingPdfView, AgeingReportView
 from ledger.documents import balance_after, receipt_number, receipt_pdf, statement_pdf
 from ledger.emails import statement_email_queue
 from ledger.models import CreditEntry, Customer, PaymentMethod
@@ -489,6 +490,10 @@ def customer_khata_urls(model_admin: ModelAdmin) -> list[URLPattern]:
         path("<int:pk>/adjust/", wrap(AdjustView.as_view(model_admin=model_admin)), name="ledger_customer_adjust"),
         path("<int:pk>/opening-balance/", wrap(OpeningBalanceView.as_view(model_admin=model_admin)),
              name="ledger_customer_opening_balance"),
+        path("ageing/", wrap(AgeingReportView.as_view(model_admin=model_admin)), name="ledger_customer_ageing"),
+        path("ageing/export/", wrap(AgeingExportView.as_view(model_admin=model_admin)),
+             name="ledger_customer_ageing_export"),
+        path("ageing/pdf/", wrap(AgeingPdfView.as_view(model_admin=model_admin)), name="ledger_customer_ageing_pdf"),
     ]
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ledger.models import DayBookEntry, DayClosing, DayReopening, PaymentMethod
 from ledger.posting import book_day_lock, post_day_book
 from ledger.selectors import day_cash_position
+from sales.held_bills import held_bills_expire, shop_day_end
 from shop.models import User
 from shop.money import format_inr, to_paise
 from shop.notifications.inbox import MANAGERS, Level, notify
@@ -193,7 +194,8 @@ def day_close(*, day: date, counted_cash: Decimal | str, user: User, denominatio
     Records the opening cash, the day's cash in and out, the expected cash, the counted cash and the
     difference (counted - expected). When the count is given by denomination, its total must be
     the counted cash. From then on nothing more is posted on that day until an owner reopens it;
-    the next day opens with the counted cash. Locks the day's row before reading its entries.
+    the next day opens with the counted cash. Locks the day's row before reading its entries. The held
+    bills of that day and earlier expire (sales.held_bills).
     """
     _require(user, CLOSE_PERMISSION, "Only an owner or a manager can close the day.")
     day = _day(day)
@@ -213,6 +215,8 @@ def day_close(*, day: date, counted_cash: Decimal | str, user: User, denominatio
     closing.save()
     book_day.closing = closing
     book_day.save(update_fields=["closing"])
+    # Bills parked at the counter that day (or before) could only be sold on a closed day: they expire.
+    held_bills_expire(before=shop_day_end(day))
     if closing.difference:
         _notify_cash_difference(closing)
     return closing

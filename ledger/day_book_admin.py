@@ -11,6 +11,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
+from ledger.closing_export import DayClosingExportView
 from ledger.day_book_views import (
     CashMovementView,
     DayBookExportView,
@@ -80,6 +81,7 @@ class DayClosingAdmin(RecordAdminMixin, ModelAdmin):
     show_full_result_count = False
     actions_list = ["close_a_day"]
     actions_detail = ["reopen_day"]
+    list_before_template = "admin/ledger/dayclosing/export_links.html"  # CSV and Excel of what the list shows
     fieldsets = (
         (None, {"fields": ("day", "status", "closed_by", "closed_at", "note")}),
         (_("Cash"), {"fields": ("opening", "cash_in_text", "cash_out_text", "expected", "counted",
@@ -93,6 +95,7 @@ class DayClosingAdmin(RecordAdminMixin, ModelAdmin):
         return [
             path("close/", wrap(DayCloseView.as_view(model_admin=self)), name="ledger_dayclosing_close"),
             path("<int:pk>/reopen/", wrap(DayReopenView.as_view(model_admin=self)), name="ledger_dayclosing_reopen"),
+            path("export/", wrap(DayClosingExportView.as_view(model_admin=self)), name="ledger_dayclosing_export"),
             *super().get_urls(),
         ]
 
@@ -154,7 +157,10 @@ class DayClosingAdmin(RecordAdminMixin, ModelAdmin):
     def count(self, closing):
         if not closing.denominations:
             return _("Total only")
-        parts = [f"₹{value} × {count}" for value, count in closing.denominations.items() if value != "coins"]
+        # Largest note first: PostgreSQL's jsonb keeps its own key order, not the order they were counted in.
+        notes = sorted(((int(value), count) for value, count in closing.denominations.items() if value != "coins"),
+                       reverse=True)
+        parts = [f"₹{value} × {count}" for value, count in notes]
         if "coins" in closing.denominations:
             parts.append(f"coins {format_inr(closing.denominations['coins'])}")
         return ", ".join(parts)

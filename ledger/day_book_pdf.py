@@ -26,7 +26,7 @@ PAD = 2.5
 
 
 @dataclass(frozen=True)
-class _Heading:
+class PrintedHeading:
     """What the shared page furniture (footer, running header) reads off a printed document."""
 
     title: str
@@ -41,7 +41,7 @@ def _days(book: DayBook) -> str:
     return f"{book.start:%d-%m-%Y} to {book.end:%d-%m-%Y}"
 
 
-def _grid(rows: list[list], widths: list[float], *, right_from: int, bold_last: bool = False,
+def ruled_table(rows: list[list], widths: list[float], *, right_from: int, bold_last: bool = False,
           alerts: list[tuple[int, int]] = ()) -> Table:
     """Return a ruled table with a shaded header row; columns from right_from on are right-aligned amounts."""
     f = fonts()
@@ -84,8 +84,8 @@ def _totals(book: DayBook) -> Table:
     kinds = [["Kind", "Total"], *[[label, money(amount)] for label, amount in book.kind_rows() if amount],
              ["Net", money(book.total)]]
     column = [half * 0.62, half * 0.38]
-    return Table([[_grid(methods, column, right_from=1, bold_last=True),
-                   _grid(kinds, column, right_from=1, bold_last=True)]],
+    return Table([[ruled_table(methods, column, right_from=1, bold_last=True),
+                   ruled_table(kinds, column, right_from=1, bold_last=True)]],
                  colWidths=[half + 6 * mm, half], style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
                                                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                                          ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
@@ -110,7 +110,7 @@ def _cash_position(book: DayBook) -> list:
             alerts.append((6, index))
     widths = [WIDTH * share for share in (0.12, 0.13, 0.13, 0.13, 0.13, 0.13, 0.13, 0.10)]
     return [para("Cash in the drawer: opening + cash in − cash out = expected", 9, bold=True), Spacer(1, 3),
-            _grid(rows, widths, right_from=1, alerts=alerts), Spacer(1, 8)]
+            ruled_table(rows, widths, right_from=1, alerts=alerts), Spacer(1, 8)]
 
 
 def _entries(book: DayBook) -> list:
@@ -130,12 +130,12 @@ def _entries(book: DayBook) -> list:
     rows.append(["", "", "", "", "", "Net", money(book.total)])
     widths = [WIDTH * share for share in (0.09, 0.07, 0.2, 0.09, 0.3, 0.12, 0.13)]
     return [para(f"Entries ({len(rows) - 2})", 9, bold=True), Spacer(1, 3),
-            _grid(rows, widths, right_from=6, bold_last=True, alerts=alerts)]
+            ruled_table(rows, widths, right_from=6, bold_last=True, alerts=alerts)]
 
 
 def day_book_pdf(book: DayBook, *, profile: ShopProfile, printed_by: User) -> bytes:
     """Return the day book as an A4 PDF."""
-    heading = _Heading(title="Day book", number=_days(book), seller=seller_of(profile))
+    heading = PrintedHeading(title="Day book", number=_days(book), seller=seller_of(profile))
     story = [_header(book, profile, printed_by), Spacer(1, 8), KeepTogether([_totals(book)]), Spacer(1, 8),
              *_cash_position(book), *_entries(book)]
     out = io.BytesIO()

@@ -18,14 +18,25 @@ from shop.records import source_fields
 ZERO = Decimal("0")
 
 
-def lock_customer(customer: Customer) -> None:
-    """Lock the customer's row until the transaction ends: everything that posts to one khata queues here.
+def lock_customer(customer: Customer) -> Customer:
+    """Lock the customer's row until the transaction ends and return it as stored: everything that posts
+    to one khata, or checks a credit limit against it, queues here.
 
-    Postings lock the customer first in ledger.services; checkout and cancellation reach it after their
-    stock and invoice locks, and lock nothing after it but the day book, so the order never crosses.
+    The global lock order (every transaction takes a prefix of it, so no two wait on each other in a cycle):
+      1. an existing invoice row (invoice_cancel, return_create; checkout never locks one),
+      2. a coupon row (checkout), then the invoice or credit note series row of the year,
+      3. Stock rows in product-id order (catalog.services.stock_move),
+      4. the customer row (here: checkout's credit-limit check, post_credit, the ledger.services postings,
+         which start here),
+      5. the day's BookDay row (book_day_lock), always last.
+    The lock is FOR NO KEY UPDATE: rows inserted pointing at the customer (an invoice, a khata entry) take
+    FOR KEY SHARE on it for their foreign key check, which this lock does not block; so those inserts add
+    no step to the order (a plain FOR UPDATE would, and would deadlock a cancellation against a checkout).
     """
-    if not list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True)):
+    locked = Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).first()
+    if locked is None:
         raise Customer.DoesNotExist(f"No customer with id {customer.pk}.")
+    return locked
 
 
 def store_credit_balance(customer: Customer) -> Decimal:

@@ -7,7 +7,7 @@ Each cashier sees and resumes only their own held bills. They last until the end
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -32,11 +32,17 @@ def shop_day_start(now: datetime | None = None) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def shop_day_end(day: date) -> datetime:
+    """Return the local midnight that ends the shop's day `day` (the start of the next day)."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
 def held_bills_expire(*, before: datetime) -> int:
     """Delete the held bills of every cashier held before `before`; return how many.
 
     The counter calls it with the start of today, so bills of a past day go when the next one is held;
-    the day book's closing should call it too, with the closing time.
+    the day book's closing (ledger.day_book.day_close) calls it with the end of the day it closes, as
+    nothing more can be sold on a closed day.
     """
     deleted, _ = HeldBill.objects.filter(created_at__lt=before).delete()
     return deleted

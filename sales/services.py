@@ -1,13 +1,15 @@
 """The sale, in one transaction: checkout, cancelling a completed invoice, and returns (credit notes).
 
 Lock order inside checkout: the coupon's row (when a coupon is given) first, then the invoice series
-row of the financial year, then the Stock rows in product-id order (catalog.services.stock_move).
+row of the financial year, then the Stock rows in product-id order (catalog.services.stock_move), then
+the customer's row (a credit sale: locked before its credit limit is checked, held until commit), then
+the day's BookDay row, and last the daily rollup rows (reports.rollups: tables and rows in a fixed order).
 Every checkout takes them in that order, and other stock work takes only Stock rows, so no two
-transactions wait on each other in a cycle. After the Stock rows, every sale, cancellation and return
-updates the daily rollup rows (reports.rollups: tables and rows in a fixed order), then the customer and
-book-day rows (ledger.posting). Cancelling and returns lock the invoice row first (returns
-then the credit note series row), then Stock rows; checkout never locks an existing invoice, so the
-orders never cross.
+transactions wait on each other in a cycle. Cancelling and returns lock the invoice row first (returns
+then the credit note series row), then Stock rows, the customer row, the BookDay row and the rollup rows;
+checkout never locks an existing invoice, so the orders never cross. Khata postings
+(ledger.services: repayments, adjustments, reversals) lock the customer row, then the BookDay row: the
+same order's tail. The whole order is written out in ledger.posting.lock_customer.
 """
 
 import hashlib
@@ -26,7 +28,7 @@ from django.utils import timezone
 from catalog.models import Product, StockMovement, Warehouse
 from catalog.services import InsufficientStock, StockChange, stock_move, validate_quantity
 from ledger.models import CreditEntry, Customer, DayBookEntry, StoreCreditEntry
-from ledger.posting import customer_balance, post_credit, post_day_book, post_store_credit
+from ledger.posting import customer_balance, lock_customer, post_credit, post_day_book, post_store_credit
 from reports.rollups import rollups_record_cancel, rollups_record_return, rollups_record_sale
 from sales.coupons import NOT_APPLICABLE, coupon_check, refusal_code, refuse
 from sales.discount_models import normalise_code
@@ -264,19 +266,31 @@ def _settle(bill: BillAmounts, payments: list[PaymentIn]) -> tuple[Decimal, Deci
     return tendered, tendered - cash_applied, applied
 
 
-def _check_credit(*, credit: Decimal, customer: Customer | None, cashier: User, approved_by: User | None) -> None:
-    if not credit:
-        return
-    if customer is None:
+def _check_credit(*, credit: Decimal, customer: Customer | None) -> None:
+    if credit and customer is None:
         raise ValidationError({"customer": ["Credit (udhar) needs a customer: pick or add one by phone."]},
                               code="credit_needs_customer")
-    owed = customer_balance(customer)
-    if owed + credit <= customer.credit_limit or cashier.has_perm("sales.approve_credit"):
+
+
+def _check_credit_limit(*, credit: Decimal, customer: Customer | None, cashier: User,
+                        approved_by: User | None) -> None:
+    """Refuse credit beyond the customer's limit unless an owner or manager approves it.
+
+    The customer's row is locked (ledger.posting.lock_customer) before the balance is read, and stays
+    locked until the sale commits: two credit sales to one customer at once queue here, and the second
+    sees the first's entry, so together they cannot cross the limit. Called after the stock locks, where
+    post_credit takes the same lock (lock order in ledger.posting.lock_customer).
+    """
+    if not credit or cashier.has_perm("sales.approve_credit"):
+        return
+    stored = lock_customer(customer)
+    owed = customer_balance(stored)
+    if owed + credit <= stored.credit_limit:
         return
     if approved_by is not None and approved_by.has_perm("sales.approve_credit"):
         return
-    raise _error("customer", f"{customer.name} already owes {format_inr(owed)}; with {format_inr(credit)} more the "
-                 f"credit limit of {format_inr(customer.credit_limit)} is crossed. A manager must approve.",
+    raise _error("customer", f"{stored.name} already owes {format_inr(owed)}; with {format_inr(credit)} more the "
+                 f"credit limit of {format_inr(stored.credit_limit)} is crossed. A manager must approve.",
                  code="credit_limit")
 
 
@@ -490,7 +504,7 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     _check_cash_tendered(bill, paid)
     tendered, change, applied = _settle(bill, paid)
     credit = applied.get(Payment.Method.CREDIT, ZERO)
-    _check_credit(credit=credit, customer=customer, cashier=cashier, approved_by=approved_by)
+    _check_credit(credit=credit, customer=customer)
     references = _payment_references(paid)
 
     year = financial_year(timezone.localdate(now), profile.financial_year_start_month)
@@ -531,13 +545,13 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
                    allow_negative=profile.allow_negative_stock)
     except InsufficientStock as refusal:
         raise _stock_errors_by_line(refusal, cart) from None
+    _check_credit_limit(credit=credit, customer=customer, cashier=cashier, approved_by=approved_by)
 
     payments = Payment.objects.bulk_create([
         _payment(invoice=invoice, method=method, amount=amount, reference=references.get(method, ""),
                  cashier=cashier, now=now)
         for method, amount in applied.items()
     ])
-    rollups_record_sale(invoice=invoice, lines=invoice_lines, payments=payments)
     if credit:
         post_credit(customer=customer, kind=CreditEntry.Kind.CREDIT_SALE, amount=credit, user=cashier,
                     reference=number, source=invoice)
@@ -545,6 +559,7 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     post_day_book(entries=[(DayBookEntry.Kind.SALE, p.method, p.amount) for p in payments
                            if p.status == Payment.Status.CONFIRMED],
                   day=timezone.localdate(now), user=cashier, reference=number, source=invoice)
+    rollups_record_sale(invoice=invoice, lines=invoice_lines, payments=payments)  # last in the lock order
     return invoice
 
 
@@ -602,13 +617,13 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     stock_move(changes=[StockChange(line.product, invoice.warehouse, line.quantity) for line in lines],
                kind=StockMovement.Kind.RETURN, user=user, source=invoice, reference=reference, note=reason)
     payments = list(invoice.payments.all())
-    rollups_record_cancel(invoice=invoice, lines=lines, payments=payments)
     if invoice.credit_amount:
         post_credit(customer=invoice.customer, kind=CreditEntry.Kind.REVERSAL, amount=-invoice.credit_amount,
                     user=user, reference=reference, source=invoice, note=reason)
     confirmed = [p for p in payments if p.status == Payment.Status.CONFIRMED]
     post_day_book(entries=[(DayBookEntry.Kind.SALE_REVERSAL, p.method, -p.amount) for p in confirmed],
                   day=timezone.localdate(), user=user, reference=reference, source=invoice)
+    rollups_record_cancel(invoice=invoice, lines=lines, payments=payments)  # last in the lock order
     invoice.status = Invoice.Status.CANCELLED
     invoice.cancelled_at = timezone.now()
     invoice.cancelled_by = user
@@ -944,8 +959,8 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
     CreditNoteLine.objects.bulk_create(credit_lines)
 
     _return_stock(credit_note=credit_note, invoice=invoice, credit_lines=credit_lines, user=user)
-    rollups_record_return(credit_note=credit_note, invoice=invoice, credit_lines=credit_lines)
     _return_money(credit_note=credit_note, customer=customer, user=user)
+    rollups_record_return(credit_note=credit_note, invoice=invoice, credit_lines=credit_lines)  # last in lock order
     if customer is not None and customer.email.strip():
         _email_credit_note(credit_note)
     return credit_note

@@ -159,6 +159,21 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def _mukta_directory() -> str | None:
+    """Return the folder of Mukta (fontpkg-mukta, the PDFs' font), served as a web font so Hindi names read on
+    any machine; None without the package (browsers then fall back to their own fonts)."""
+    try:
+        import fontpkg
+
+        return str(fontpkg.path("Mukta", weight=400).parent)
+    except Exception:  # noqa: BLE001  (a missing or broken font package must not stop the site)
+        return None
+
+
+if _mukta_directory():
+    STATICFILES_DIRS.append(("galla/fonts", _mukta_directory()))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 

@@ -76,6 +76,9 @@ def navigation(request) -> list[dict]:
                       "ledger.receive_credit_payment"),
                 _item(_("Khata entries"), "menu_book", "admin:ledger_creditentry_changelist",
                       "ledger.view_creditentry"),
+                {"title": _("Khata ageing"), "icon": "hourglass_bottom",
+                 "link": reverse_lazy("admin:ledger_customer_ageing"),
+                 "permission": can("reports.view_reports", "ledger.view_customer")},
             ],
         },
         {

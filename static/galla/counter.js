@@ -427,13 +427,14 @@ document.addEventListener("alpine:init", () => {
         this.setCustomer(null);
       },
       async saveCustomer() {
-        // State and GSTIN are hidden inputs for a cashier (the server refuses them from one).
+        // State and GSTIN are hidden inputs for a cashier (the server refuses them from one); the credit
+        // limit box exists only for an owner or manager, and left empty the shop's default limit applies.
         const field = (id) => document.getElementById(id).value;
-        const { data } = await api(urls.customer, {
-          method: "POST",
-          body: { name: this.newCustomer.name, phone: this.customerPhone, email: this.newCustomer.email,
-                  state: field("new-state"), gstin: field("new-gstin") },
-        });
+        const body = { name: this.newCustomer.name, phone: this.customerPhone, email: this.newCustomer.email,
+                       state: field("new-state"), gstin: field("new-gstin") };
+        const limit = document.getElementById("new-credit-limit");
+        if (limit && limit.value.trim()) body.credit_limit = limit.value.trim();
+        const { data } = await api(urls.customer, { method: "POST", body });
         if (data.ok) this.setCustomer(data.customer);
         else this.showError("customer", Object.values(data.errors).flat());
       },

@@ -234,6 +234,15 @@ def test_the_counter_shows_state_and_gstin_boxes_only_to_those_who_may_set_them(
         assert ('<input id="new-gstin" type="text"' in html) is shown
 
 
+def test_the_counter_shows_the_credit_limit_box_only_to_those_who_may_set_it(client, cashier, manager, owner, shop):
+    for user, shown in ((cashier, False), (manager, True), (owner, True)):
+        client.force_login(user)
+        html = client.get(reverse("admin:sales_counter")).content.decode()
+        assert ('id="new-credit-limit"' in html) is shown
+        if shown:  # the shop's default limit, as a hint of what an empty box gives
+            assert 'placeholder="200"' in html
+
+
 # --- the service, by role ----------------------------------------------------------------------
 
 ROLE_MAKERS = {"owner": factories.owner, "manager": factories.manager, "cashier": factories.cashier}

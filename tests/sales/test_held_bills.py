@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ledger.day_book import day_close
 from sales.held_bills import (
     MAX_HELD_BILLS,
     held_bill_discard,
@@ -193,3 +194,28 @@ def test_resume_leaves_out_a_customer_removed_meanwhile_and_says_so(shop, cashie
     meena.save()
     bill = held_bill_resume(cashier=cashier, held_bill_id=held.pk)
     assert bill.customer is None and bill.dropped == ["The bill's customer is no longer on record."]
+
+
+def test_closing_the_day_expires_every_cashiers_bills_of_that_day_and_before(shop, cashier, manager, soap):
+    today = timezone.localdate()
+    mine, theirs = hold(cashier, line(soap)), hold(other_cashier(), line(soap))
+    from_yesterday = hold(cashier, line(soap))
+    HeldBill.objects.filter(pk=from_yesterday.pk).update(created_at=shop_day_start() - timedelta(hours=3))
+    day_close(day=today, counted_cash="0", user=manager)
+    assert not HeldBill.objects.filter(pk__in=[mine.pk, theirs.pk, from_yesterday.pk]).exists()
+    assert held_bills_of(cashier=cashier).count() == 0
+
+
+def test_closing_an_earlier_day_leaves_todays_held_bills(shop, cashier, manager, soap):
+    today = timezone.localdate()
+    kept, old = hold(cashier, line(soap)), hold(cashier, line(soap))
+    HeldBill.objects.filter(pk=old.pk).update(created_at=shop_day_start() - timedelta(hours=3))
+    day_close(day=today - timedelta(days=1), counted_cash="0", user=manager)
+    assert list(HeldBill.objects.all()) == [kept]
+
+
+def test_a_refused_closing_expires_nothing(shop, cashier, manager, soap):
+    held = hold(cashier, line(soap))
+    with pytest.raises(ValidationError):
+        day_close(day=timezone.localdate(), counted_cash="abc", user=manager)
+    assert list(HeldBill.objects.all()) == [held]

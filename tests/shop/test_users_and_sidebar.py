@@ -38,10 +38,12 @@ def sidebar_titles(client) -> set[str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "shown", "hidden"), [
-    ("owner", {"Products", "Stock movements", "Customers", "Shop profile", "Users", "Roles"}, set()),
-    ("manager", {"Products", "Stock movements", "Customers", "Shop profile", "Suppliers"}, {"Users", "Roles"}),
+    ("owner", {"Products", "Stock movements", "Customers", "Khata ageing", "Shop profile", "Users", "Roles"}, set()),
+    ("manager", {"Products", "Stock movements", "Customers", "Khata ageing", "Shop profile", "Suppliers"},
+     {"Users", "Roles"}),
     ("cashier", {"Products", "Customers", "Stock"},
-     {"Users", "Roles", "Shop profile", "Stock movements", "Suppliers", "Tax rates", "Scheduled tasks"}),
+     {"Users", "Roles", "Shop profile", "Stock movements", "Suppliers", "Tax rates", "Scheduled tasks",
+      "Khata ageing"}),
 ])
 def test_sidebar_shows_each_role_its_own_entries(client, request, role, shown, hidden):
     client.force_login(request.getfixturevalue(role))
