@@ -155,10 +155,24 @@ class InvoiceLine(models.Model):
         return f"{self.quantity} {self.unit} {self.description}"
 
 
-class Payment(models.Model):
-    """Money taken for an invoice, by one method. Credit is a promise recorded in the khata."""
+class SalePaymentMethod(models.TextChoices):
+    """How a bill is paid: the ledger's money methods (ledger.models.PaymentMethod, in the same order and
+    words) and the customer's store credit. Store credit is not money: it is spent from the customer's
+    store-credit ledger and never reaches the day book, whose methods stay money only."""
 
-    Method = PaymentMethod
+    CASH = PaymentMethod.CASH.value, PaymentMethod.CASH.label
+    UPI = PaymentMethod.UPI.value, PaymentMethod.UPI.label
+    CARD = PaymentMethod.CARD.value, PaymentMethod.CARD.label
+    CREDIT = PaymentMethod.CREDIT.value, PaymentMethod.CREDIT.label
+    BANK = PaymentMethod.BANK.value, PaymentMethod.BANK.label
+    STORE_CREDIT = "store", _("Store credit")
+
+
+class Payment(models.Model):
+    """Money taken for an invoice, by one method. Credit is a promise recorded in the khata; store credit
+    is spent from the customer's store-credit ledger."""
+
+    Method = SalePaymentMethod
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")

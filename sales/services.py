@@ -1,7 +1,8 @@
 """The sale, in one transaction: checkout, cancelling a completed invoice, and returns (credit notes).
 
 Lock order inside checkout: the coupon's row (when a coupon is given) first, then the invoice series
-row of the financial year, then the Stock rows in product-id order (catalog.services.stock_move).
+row of the financial year, then the Stock rows in product-id order (catalog.services.stock_move), then
+the customer's row when the bill spends store credit (before its balance is read) or goes on the khata.
 Every checkout takes them in that order, and other stock work takes only Stock rows, so no two
 transactions wait on each other in a cycle. Cancelling and returns lock the invoice row first (returns
 then the credit note series row), then Stock rows; checkout never locks an existing invoice, so the
@@ -23,7 +24,14 @@ from django.utils import timezone
 from catalog.models import Product, StockMovement, Warehouse
 from catalog.services import InsufficientStock, StockChange, stock_move, validate_quantity
 from ledger.models import CreditEntry, Customer, DayBookEntry, StoreCreditEntry
-from ledger.posting import customer_balance, post_credit, post_day_book, post_store_credit
+from ledger.posting import (
+    customer_balance,
+    lock_customer,
+    post_credit,
+    post_day_book,
+    post_store_credit,
+    store_credit_balance,
+)
 from sales.coupons import NOT_APPLICABLE, coupon_check, refusal_code, refuse
 from sales.discount_models import normalise_code
 from sales.discounts import (
@@ -235,7 +243,8 @@ def _settle(bill: BillAmounts, payments: list[PaymentIn]) -> tuple[Decimal, Deci
     not_cash = sum((amount for method, amount in by_method.items() if method != Payment.Method.CASH), ZERO)
     if not_cash > due:
         raise ValidationError({"payments": [
-            f"UPI, card and credit add up to {format_inr(not_cash)}, more than the {format_inr(due)} due. "
+            f"UPI, card, credit and store credit add up to {format_inr(not_cash)}, more than the "
+            f"{format_inr(due)} due. "
             "Only cash can be more than the bill (the rest is change)."]}, code="overpaid")
     tendered = by_method.get(Payment.Method.CASH, ZERO)
     cash_applied = min(tendered, due - not_cash)
@@ -262,6 +271,31 @@ def _check_credit(*, credit: Decimal, customer: Customer | None, cashier: User, 
     raise _error("customer", f"{customer.name} already owes {format_inr(owed)}; with {format_inr(credit)} more the "
                  f"credit limit of {format_inr(customer.credit_limit)} is crossed. A manager must approve.",
                  code="credit_limit")
+
+
+def _spend_store_credit(*, paid: list[PaymentIn], customer: Customer | None, invoice: Invoice,
+                        cashier: User) -> None:
+    """Take the store credit the bill is paid with off the customer's store-credit ledger; refuse more than
+    they hold, naming the payment.
+
+    The customer's row is locked before the balance is read, so two bills spending the same credit at
+    once queue here and the second sees what the first left. Checkout reaches this after its series and
+    stock locks, where ledger.posting.lock_customer says customer locks come (nothing after it but the day book).
+    """
+    spent = [payment for payment in paid if payment.method == Payment.Method.STORE_CREDIT]
+    if not spent:
+        return
+    if customer is None:
+        raise _error(spent[0].field, "Store credit needs the customer who holds it: find them by phone.",
+                     code="store_credit_needs_customer")
+    amount = sum((payment.amount for payment in spent), ZERO)
+    lock_customer(customer)
+    held = store_credit_balance(customer)
+    if amount > held:
+        raise _error(spent[-1].field, f"{customer.name} holds {format_inr(held)} of store credit, less than the "
+                     f"{format_inr(amount)} asked: take the rest another way.", code="store_credit_short")
+    post_store_credit(customer=customer, kind=StoreCreditEntry.Kind.REDEEMED, amount=-amount, user=cashier,
+                      reference=invoice.number, source=invoice)
 
 
 def _payment_references(paid: list[PaymentIn]) -> dict[str, str]:
@@ -422,7 +456,8 @@ def checkout(
     """Complete a sale and return its invoice; all of it happens, or none of it.
 
     lines: [{"product": Product, "quantity": Decimal, "discount": Decimal}] (discount in rupees, optional)
-    payments: [{"method": "cash" | "upi" | "card" | "credit", "amount": Decimal, "reference": str}]
+    payments: [{"method": "cash" | "upi" | "card" | "credit" | "bank" | "store", "amount": Decimal, "reference": str}]
+    ("store": the customer's store credit, refused beyond what they hold)
     The same idempotency_key again, from the same cashier, returns the first invoice; with a different cart
     or from another user it is refused.
     The discount rules in force apply by themselves (sales.discounts); coupon_code adds a coupon's, or is
@@ -513,6 +548,7 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
                    allow_negative=profile.allow_negative_stock)
     except InsufficientStock as refusal:
         raise _stock_errors_by_line(refusal, cart) from None
+    _spend_store_credit(paid=paid, customer=customer, invoice=invoice, cashier=cashier)
 
     payments = Payment.objects.bulk_create([
         _payment(invoice=invoice, method=method, amount=amount, reference=references.get(method, ""),
@@ -522,9 +558,10 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     if credit:
         post_credit(customer=customer, kind=CreditEntry.Kind.CREDIT_SALE, amount=credit, user=cashier,
                     reference=number, source=invoice)
-    # A UPI payment without its transaction number waits for confirmation before it counts as money in.
+    # A UPI payment without its transaction number waits for confirmation before it counts as money in;
+    # store credit is no money at all (its own ledger has the entry).
     post_day_book(entries=[(DayBookEntry.Kind.SALE, p.method, p.amount) for p in payments
-                           if p.status == Payment.Status.CONFIRMED],
+                           if p.status == Payment.Status.CONFIRMED and p.method in DayBookEntry.Method.values],
                   day=timezone.localdate(now), user=cashier, reference=number, source=invoice)
     return invoice
 
@@ -585,8 +622,13 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     if invoice.credit_amount:
         post_credit(customer=invoice.customer, kind=CreditEntry.Kind.REVERSAL, amount=-invoice.credit_amount,
                     user=user, reference=reference, source=invoice, note=reason)
-    confirmed = invoice.payments.filter(status=Payment.Status.CONFIRMED)
-    post_day_book(entries=[(DayBookEntry.Kind.SALE_REVERSAL, p.method, -p.amount) for p in confirmed],
+    confirmed = list(invoice.payments.filter(status=Payment.Status.CONFIRMED))
+    store_credit = sum((p.amount for p in confirmed if p.method == Payment.Method.STORE_CREDIT), ZERO)
+    if store_credit:  # the customer gets back the store credit the bill spent, not money
+        post_store_credit(customer=invoice.customer, kind=StoreCreditEntry.Kind.ADJUSTMENT, amount=store_credit,
+                          user=user, reference=reference, source=invoice, note=reason)
+    post_day_book(entries=[(DayBookEntry.Kind.SALE_REVERSAL, p.method, -p.amount) for p in confirmed
+                           if p.method in DayBookEntry.Method.values],
                   day=timezone.localdate(), user=user, reference=reference, source=invoice)
     invoice.status = Invoice.Status.CANCELLED
     invoice.cancelled_at = timezone.now()
