@@ -558,7 +558,7 @@ document.addEventListener("alpine:init", () => {
           const { data } = await api(urls.hold, {
             method: "POST",
             body: { lines: this.linesPayload(lines), customer_id: this.customer && this.customer.id,
-                    bill_discount: this.billDiscount.trim() || "0", payments },
+                    bill_discount: this.billDiscount.trim() || "0", coupon_code: this.coupon, payments },
           });
           if (data.ok) {
             this.held = data.held;
@@ -604,6 +604,7 @@ document.addEventListener("alpine:init", () => {
           this.setCustomer(bill.customer);
         }
         this.billDiscount = shown(bill.bill_discount);
+        this.couponInput = this.coupon = bill.coupon_code || "";  // the quote below says whether it still applies
         for (const payment of bill.payments) {
           this.pay[payment.method] = payment.amount;
           if (payment.method in this.reference) this.reference[payment.method] = payment.reference;
