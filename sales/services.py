@@ -593,6 +593,18 @@ def _payment(*, invoice: Invoice, method: str, amount: Decimal, reference: str, 
                    confirmed_via=Payment.ConfirmedVia.SALE)
 
 
+def invoice_check_cancellable(*, invoice: Invoice) -> None:
+    """Refuse to cancel an invoice that is not completed, or that has returns (credit notes)."""
+    if invoice.status != Invoice.Status.COMPLETED:
+        raise ValidationError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}, "
+                              "so it cannot be cancelled.", code="not_completed")
+    credit_notes = list(invoice.credit_notes.order_by("pk").values_list("number", flat=True))
+    if credit_notes:
+        # Cancelling would put back stock and money the returns already put back.
+        raise ValidationError(f"Invoice {invoice.number} has returns ({', '.join(credit_notes)}), so it cannot be "
+                              "cancelled: take the remaining goods back as a return instead.", code="has_returns")
+
+
 @transaction.atomic
 def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     """Cancel a completed invoice: it keeps its number, and its stock, khata and day book effects are reversed
@@ -607,14 +619,7 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     except ValidationError as refusal:
         raise ValidationError({"reason": refusal.messages}) from None
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.status != Invoice.Status.COMPLETED:
-        raise ValidationError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}, "
-                              "so it cannot be cancelled.")
-    credit_notes = list(invoice.credit_notes.values_list("number", flat=True))
-    if credit_notes:
-        # Cancelling would put back stock and money the returns already put back.
-        raise ValidationError(f"Invoice {invoice.number} has returns ({', '.join(credit_notes)}), so it cannot be "
-                              "cancelled: take the remaining goods back as a return instead.", code="has_returns")
+    invoice_check_cancellable(invoice=invoice)
     lines = list(invoice.lines.select_related("product__unit").order_by("product_id"))
     reference = f"Cancelled {invoice.number}"
     stock_move(changes=[StockChange(line.product, invoice.warehouse, line.quantity) for line in lines],

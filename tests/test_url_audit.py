@@ -409,3 +409,17 @@ def test_each_role_gets_the_expected_answer_from_every_route(client, objects):
     wrong = {route: row for route, row in got.items() if EXPECTED.get(route) != row}
     assert not wrong, "rows that differ (got):\n" + "\n".join(
         f"    {repr(route) + ':':72} {row!r}," for route, row in wrong.items())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["cashier", "manager", "owner"])
+def test_each_role_sees_the_lines_of_an_invoice_it_reaches_and_a_cashier_no_cost(client, objects, role):
+    users, _made = objects
+    own = _sale_by(users["cashier"])  # the cashier's own bill: every role reaches it
+    line = own.lines.get()
+    client.force_login(users[role])
+    response = client.get(f"/admin/sales/invoice/{own.pk}/change/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert line.description in page and "₹100.00" in page, "the invoice's lines are not on its page"
+    assert not _shows_cost(response)
