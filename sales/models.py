@@ -263,6 +263,9 @@ class CreditNote(models.Model):
                                        help_text=_("Credit (udhar) the customer no longer owes."))
     refund_amount = models.DecimalField(_("refunded"), **MONEY_FIELD, default=ZERO,
                                         help_text=_("Paid back in cash or UPI, or given as store credit."))
+    store_credit_back = models.DecimalField(
+        _("store credit given back"), **MONEY_FIELD, default=ZERO,
+        help_text=_("Of a bill paid with store credit: that part comes back as store credit, never as money."))
 
     gross_total = models.DecimalField(_("gross"), **MONEY_FIELD, default=ZERO)
     discount_total = models.DecimalField(_("discount"), **MONEY_FIELD, default=ZERO)
@@ -287,6 +290,7 @@ class CreditNote(models.Model):
             models.CheckConstraint(condition=Q(grand_total__gte=0), name="credit_note_total_not_negative"),
             models.CheckConstraint(condition=Q(khata_amount__gte=0, refund_amount__gte=0),
                                    name="credit_note_refund_parts_not_negative"),
+            models.CheckConstraint(condition=Q(store_credit_back__gte=0), name="credit_note_store_back_not_negative"),
         ]
 
     def __str__(self) -> str:

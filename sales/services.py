@@ -923,9 +923,11 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
     grand_total = value_after - value_before
 
     _check_return_approval(amount=grand_total, profile=profile, user=user, approved_by=approved_by)
-    # Credit (udhar) on the bill is reversed first; only the rest is money the customer gets back.
+    # Credit (udhar) on the bill is reversed first, then the store credit it was paid with comes back as store
+    # credit; only the rest is money the customer gets back.
     credit_part = min(value_after, invoice.credit_amount) - min(value_before, invoice.credit_amount)
-    money_part = grand_total - credit_part
+    store_part = _store_credit_back(invoice=invoice, value_before=value_before, value_after=value_after)
+    money_part = grand_total - credit_part - store_part
     money_back_so_far = value_after - min(value_after, invoice.credit_amount)
     received = invoice.amount_received
     if money_back_so_far > received:
@@ -942,7 +944,9 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
             raise ValidationError({"refund_reference": refusal.messages}) from None
     elif refund_method != CreditNote.RefundMethod.UPI:
         refund_reference = ""
-    to_khata = grand_total if refund_method == CreditNote.RefundMethod.KHATA else credit_part
+    to_khata = grand_total - store_part if refund_method == CreditNote.RefundMethod.KHATA else credit_part
+    # Refunded as store credit anyway: all of it is the refund; otherwise the store credit part is apart.
+    store_back = ZERO if refund_method == CreditNote.RefundMethod.STORE_CREDIT else store_part
 
     now = timezone.now()
     year = financial_year(timezone.localdate(now), profile.financial_year_start_month)
@@ -953,7 +957,8 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
         "sales.approve_return") else None
     credit_note.refund_reference = refund_reference[:40]
     credit_note.khata_amount = to_khata
-    credit_note.refund_amount = grand_total - to_khata
+    credit_note.store_credit_back = store_back
+    credit_note.refund_amount = grand_total - to_khata - store_back
 
     def total(name: str) -> Decimal:
         return sum((getattr(line, name) for line in credit_lines), ZERO)
@@ -976,6 +981,19 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
     return credit_note
 
 
+def _store_credit_back(*, invoice: Invoice, value_before: Decimal, value_after: Decimal) -> Decimal:
+    """Return the part of this return that goes back to store credit: of what the returns so far are worth
+    beyond the bill's credit (udhar), the store credit the bill was paid with comes back first."""
+    paid = sum((p.amount for p in invoice.payments.all() if p.method == Payment.Method.STORE_CREDIT), ZERO)
+    if not paid:
+        return ZERO
+
+    def back(value: Decimal) -> Decimal:
+        return min(max(value - invoice.credit_amount, ZERO), paid)
+
+    return back(value_after) - back(value_before)
+
+
 def _return_stock(*, credit_note: CreditNote, invoice: Invoice, credit_lines: list[CreditNoteLine], user: User) -> None:
     """Put every line back in the warehouse it was sold from; write off the ones not fit to sell again."""
     number, note = credit_note.number, credit_note.reason
@@ -993,11 +1011,15 @@ def _return_stock(*, credit_note: CreditNote, invoice: Invoice, credit_lines: li
 
 
 def _return_money(*, credit_note: CreditNote, customer: Customer | None, user: User) -> None:
-    """Post the credit note's money: off the khata, into store credit, or out of the till (day book)."""
+    """Post the credit note's money: off the khata, into store credit, or out of the till (day book).
+    Store credit is never in the day book: it was no money when spent, and is none when given back."""
     number = credit_note.number
     if credit_note.khata_amount:
         post_credit(customer=customer, kind=CreditEntry.Kind.RETURN, amount=-credit_note.khata_amount, user=user,
                     reference=number, source=credit_note, note=credit_note.reason)
+    if credit_note.store_credit_back:
+        post_store_credit(customer=customer, kind=StoreCreditEntry.Kind.RETURN, amount=credit_note.store_credit_back,
+                          user=user, reference=number, source=credit_note, note=credit_note.reason)
     refund, method = credit_note.refund_amount, credit_note.refund_method
     if not refund:
         return

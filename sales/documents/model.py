@@ -260,6 +260,9 @@ def credit_note_document(credit_note: CreditNote, profile: ShopProfile | None = 
     if credit_note.khata_amount:
         refunds.append(PaymentRow(method="Taken off the khata", reference="", amount=credit_note.khata_amount,
                                   status="credited"))
+    if credit_note.store_credit_back:
+        refunds.append(PaymentRow(method="Back to store credit", reference="", amount=credit_note.store_credit_back,
+                                  status="credited"))
     if credit_note.refund_amount:
         label = {CreditNote.RefundMethod.CASH: "Cash refund", CreditNote.RefundMethod.UPI: "UPI refund",
                  CreditNote.RefundMethod.STORE_CREDIT: "Store credit"}.get(credit_note.refund_method,

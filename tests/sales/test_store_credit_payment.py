@@ -8,11 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ledger.models import DayBookEntry, PaymentMethod, StoreCreditEntry
-from ledger.posting import post_store_credit, store_credit_balance
+from ledger.posting import customer_balance, post_store_credit, store_credit_balance
 from ledger.selectors import day_book
+from sales.documents import credit_note_pdf
 from sales.models import Invoice, Payment
-from sales.services import checkout, invoice_cancel
+from sales.services import checkout, invoice_cancel, return_create
 from tests import factories
+from tests.pdf import pdfium_text
 from tests.sales.counter_client import post
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +130,34 @@ def test_the_counter_refuses_more_store_credit_than_held_next_to_the_payment(at_
         "idempotency_key": "store-2"})
     assert answer.json()["ok"] is True
     assert store_credit_balance(holder) == 0
+
+
+def test_a_return_of_a_bill_paid_with_store_credit_gives_store_credit_back_before_cash(shop, cashier, soap, holder):
+    invoice = sell(cashier, soap, "2", [("store", "150"), ("cash", "50")], customer=holder)
+    first, second = (return_create(invoice=invoice, lines=[{"line": invoice.lines.get(), "quantity": D("1")}],
+                                   refund_method="cash", user=cashier) for _ in range(2))
+    assert (first.store_credit_back, first.refund_amount) == (D("100"), D("0"))
+    assert (second.store_credit_back, second.refund_amount) == (D("50"), D("50"))
+    assert store_credit_balance(holder) == D("150")
+    # only the ₹50 paid in cash leaves the drawer
+    assert todays_book().total == 0
+    assert "Back to store credit — ₹50.00" in " ".join(pdfium_text(credit_note_pdf(second)).split())
+
+
+def test_a_store_credit_bill_returned_to_the_khata_gives_the_store_credit_back_and_the_rest_off_the_khata(
+        shop, cashier, soap, holder):
+    holder.credit_limit = D("500")
+    holder.save()
+    invoice = sell(cashier, soap, "2", [("store", "150"), ("credit", "50")], customer=holder)
+    note = return_create(invoice=invoice, lines=[{"line": invoice.lines.get(), "quantity": D("2")}],
+                         refund_method="khata", user=cashier)
+    assert (note.khata_amount, note.store_credit_back, note.refund_amount) == (D("50"), D("150"), D("0"))
+    assert store_credit_balance(holder) == D("150") and customer_balance(holder) == 0
+
+
+def test_refunded_as_store_credit_the_whole_return_is_store_credit(shop, cashier, soap, holder):
+    invoice = sell(cashier, soap, "2", [("store", "100"), ("cash", "100")], customer=holder)
+    note = return_create(invoice=invoice, lines=[{"line": invoice.lines.get(), "quantity": D("2")}],
+                         refund_method="store_credit", user=cashier)
+    assert (note.store_credit_back, note.refund_amount) == (D("0"), D("200"))
+    assert store_credit_balance(holder) == D("250")
