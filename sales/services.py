@@ -183,20 +183,35 @@ def financial_year(day: date, start_month: int) -> str:
     return f"{first_year % 100:02d}-{(first_year + 1) % 100:02d}"
 
 
-def allocate_invoice_number(*, prefix: str, year: str) -> str:
-    """Lock the year's series row and return its next number. Must run inside the sale's transaction."""
-    series = InvoiceSeries.objects.select_for_update().filter(prefix=prefix, financial_year=year).first()
-    if series is None:
-        InvoiceSeries.objects.bulk_create([InvoiceSeries(prefix=prefix, financial_year=year)],
-                                          ignore_conflicts=True)
-        series = InvoiceSeries.objects.select_for_update().get(prefix=prefix, financial_year=year)
-    series.last_number += 1
-    series.save(update_fields=["last_number"])
-    number = f"{prefix}/{year}/{series.last_number:05d}"
+SERIAL_DIGITS = 5
+
+
+def allocate_number(*, series: type[InvoiceSeries | CreditNoteSeries], prefix: str, year: str,
+                    document: str) -> str:
+    """Lock the year's row of a series (invoices' or credit notes') and return its next number, like
+    SKS/26-27/00001. Must run inside the transaction of the document that takes it: a failed sale or
+    return rolls the counter back with it, so numbers stay gapless and unique under concurrency.
+
+    The serial has five digits, fewer when a long prefix would make the number longer than 16
+    characters; a number that still does not fit is refused, naming the document ("Invoice").
+    """
+    row = series.objects.select_for_update().filter(prefix=prefix, financial_year=year).first()
+    if row is None:
+        series.objects.bulk_create([series(prefix=prefix, financial_year=year)], ignore_conflicts=True)
+        row = series.objects.select_for_update().get(prefix=prefix, financial_year=year)
+    row.last_number += 1
+    row.save(update_fields=["last_number"])
+    digits = max(min(SERIAL_DIGITS, NUMBER_MAX_LENGTH - len(prefix) - len(year) - 2), 1)
+    number = f"{prefix}/{year}/{row.last_number:0{digits}d}"
     if len(number) > NUMBER_MAX_LENGTH:
-        raise ValidationError(f"Invoice number {number} is longer than {NUMBER_MAX_LENGTH} characters: "
+        raise ValidationError(f"{document} number {number} is longer than {NUMBER_MAX_LENGTH} characters: "
                               "shorten the invoice prefix in the shop profile.", code="number_too_long")
     return number
+
+
+def allocate_invoice_number(*, prefix: str, year: str) -> str:
+    """Return the next invoice number of the year (allocate_number). Must run inside the sale's transaction."""
+    return allocate_number(series=InvoiceSeries, prefix=prefix, year=year, document="Invoice")
 
 
 def _check_discount(bill: BillAmounts, *, profile: ShopProfile, cashier: User, approved_by: User | None) -> None:
@@ -645,7 +660,6 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
 
 # Returns and credit notes -------------------------------------------------------------------------------------
 
-CREDIT_NOTE_SERIAL_DIGITS = 5
 # The amounts of an invoice line a credit line takes its part of; each part is rounded on its own.
 CREDITED_AMOUNTS = ("discount", "taxable_value", "cgst", "sgst", "igst", "cess")
 RETURN_APPROVAL_CODE = "return_needs_approval"
@@ -672,24 +686,9 @@ def credit_note_prefix(invoice_prefix: str) -> str:
 
 
 def allocate_credit_note_number(*, prefix: str, year: str) -> str:
-    """Lock the year's credit note series row and return its next number, like SKSC/26-27/00001.
-
-    The serial has five digits, or four when a five-letter prefix would make the number longer than
-    16 characters. Must run inside the return's transaction (a failed return leaves no gap).
-    """
-    series = CreditNoteSeries.objects.select_for_update().filter(prefix=prefix, financial_year=year).first()
-    if series is None:
-        CreditNoteSeries.objects.bulk_create([CreditNoteSeries(prefix=prefix, financial_year=year)],
-                                             ignore_conflicts=True)
-        series = CreditNoteSeries.objects.select_for_update().get(prefix=prefix, financial_year=year)
-    series.last_number += 1
-    series.save(update_fields=["last_number"])
-    digits = min(CREDIT_NOTE_SERIAL_DIGITS, NUMBER_MAX_LENGTH - len(prefix) - len(year) - 2)
-    number = f"{prefix}/{year}/{series.last_number:0{max(digits, 1)}d}"
-    if len(number) > NUMBER_MAX_LENGTH:
-        raise ValidationError(f"Credit note number {number} is longer than {NUMBER_MAX_LENGTH} characters: "
-                              "shorten the invoice prefix in the shop profile.", code="number_too_long")
-    return number
+    """Return the next credit note number of the year, like SKSC/26-27/00001 (four digits when a five-letter
+    prefix would make it longer than 16 characters). Must run inside the return's transaction."""
+    return allocate_number(series=CreditNoteSeries, prefix=prefix, year=year, document="Credit note")
 
 
 def _parse_return_lines(invoice: Invoice, lines: list[dict]) -> list[ReturnLine]:
