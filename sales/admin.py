@@ -19,7 +19,7 @@ from sales.email_views import email_urls
 from sales.held_bill_views import held_bill_urls
 from sales.models import Invoice, InvoiceLine, Payment
 from sales.selectors import invoices_visible_to, payments_visible_to, whatsapp_share_link
-from sales.services import invoice_cancel
+from sales.services import invoice_cancel, invoice_check_cancellable
 from sales.upi_views import ConfirmUpiView, UpiStatementView
 from shop.admin_base import ReadOnlyInline, RecordAdminMixin
 from shop.models import ShopProfile
@@ -35,6 +35,11 @@ class InvoiceLineInline(TaxLineColumns, ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("offers")
+
+    def has_view_permission(self, request, obj=None):
+        """Whoever may see the invoice sees its lines (the page reaches only invoices_visible_to them); no role
+        holds a separate line permission. The columns above carry no cost."""
+        return request.user.has_perm("sales.view_invoice")
 
     @display(description=_("offers"))
     def offers_text(self, line):
@@ -81,6 +86,16 @@ class CancelInvoiceView(UnfoldModelAdminViewMixin, FormView):
     def get_invoice(self) -> Invoice:
         return get_object_or_404(invoices_visible_to(self.request.user), pk=self.kwargs["pk"])
 
+    def get(self, request, *args, **kwargs):
+        invoice = self.get_invoice()
+        try:
+            invoice_check_cancellable(invoice=invoice)
+        except ValidationError as refusal:  # a bill with returns, or one cancelled already: say why, no form
+            for message in refusal.messages:
+                messages.error(request, message)
+            return redirect("admin:sales_invoice_change", invoice.pk)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(invoice=self.get_invoice(), **kwargs)
 
@@ -125,9 +140,11 @@ class InvoiceAdmin(RecordAdminMixin, ModelAdmin):
         return invoices_visible_to(request.user, super().get_queryset(request)).prefetch_related("payments")
 
     def has_cancel_invoice_permission(self, request, object_id=None):
+        """Owners and managers, on a completed invoice without returns (those are undone by more returns)."""
         if not request.user.has_perm("sales.cancel_invoice"):
             return False
-        return not object_id or Invoice.objects.filter(pk=object_id, status=Invoice.Status.COMPLETED).exists()
+        return not object_id or Invoice.objects.filter(pk=object_id, status=Invoice.Status.COMPLETED,
+                                                       credit_notes__isnull=True).exists()
 
     @action(description=_("Print A4"), icon="print", attrs={"target": "_blank"})
     def print_a4(self, request, object_id):

@@ -221,6 +221,8 @@ def refund_summary(credit_note: CreditNote) -> str:
     parts = []
     if credit_note.khata_amount:
         parts.append(_t("%(amount)s off the khata") % {"amount": format_inr(credit_note.khata_amount)})
+    if credit_note.store_credit_back:
+        parts.append(_t("%(amount)s back to store credit") % {"amount": format_inr(credit_note.store_credit_back)})
     if credit_note.refund_amount:
         how = {CreditNote.RefundMethod.CASH: _t("in cash"), CreditNote.RefundMethod.UPI: _t("by UPI"),
                CreditNote.RefundMethod.STORE_CREDIT: _t("as store credit")}.get(credit_note.refund_method, "")
@@ -308,7 +310,8 @@ class CreditNoteAdmin(RecordAdminMixin, ModelAdmin):
     actions_detail = ["print_a4", "print_receipt", "email_credit_note", "open_invoice"]
     fieldsets = (
         (None, {"fields": ("number", "issued_at", "invoice", "customer", "created_by", "approved_by", "reason")}),
-        (_("Refund"), {"fields": ("refund_method", "refund_reference", "khata_amount", "refund_amount")}),
+        (_("Refund"), {"fields": ("refund_method", "refund_reference", "khata_amount", "store_credit_back",
+                                  "refund_amount")}),
         (_("Totals"), {"fields": ("gross_total", "discount_total", "taxable_total", "cgst_total", "sgst_total",
                                   "igst_total", "cess_total", "round_off", "grand_total")}),
     )

@@ -20,7 +20,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 from catalog.models import Product, Warehouse
 from catalog.selectors import stock_by_product
 from ledger.models import Customer
-from ledger.posting import customer_balance
+from ledger.posting import customer_balance, store_credit_balance
 from ledger.services import customer_create
 from sales.approval import manager_approval
 from sales.models import Coupon, Invoice, InvoiceLine, Payment
@@ -242,9 +242,11 @@ def _stock_warnings(cart) -> dict[str, list[str]]:
 
 def customer_payload(customer: Customer) -> dict:
     balance = customer_balance(customer)
+    store_credit = store_credit_balance(customer)
     return {"id": customer.pk, "name": customer.name, "phone": customer.phone, "email": customer.email,
             "gstin": customer.gstin, "state": customer.state, "credit_limit": str(customer.credit_limit),
-            "balance": str(balance), "balance_text": format_inr(balance)}
+            "balance": str(balance), "balance_text": format_inr(balance),
+            "store_credit": str(store_credit), "store_credit_text": format_inr(store_credit)}
 
 
 class CustomerApi(CounterApi):

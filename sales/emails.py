@@ -135,6 +135,7 @@ def credit_note_email_queue(*, credit_note: CreditNote, to: str, user: User | No
         "more_lines": max(len(lines) - LINES_SHOWN, 0),
         "total": format_inr(credit_note.grand_total),
         "khata": format_inr(credit_note.khata_amount) if credit_note.khata_amount else "",
+        "store_credit_back": format_inr(credit_note.store_credit_back) if credit_note.store_credit_back else "",
         "refund": format_inr(credit_note.refund_amount) if credit_note.refund_amount else "",
         "refund_method": credit_note.get_refund_method_display(),
         "store_credit": credit_note.refund_method == CreditNote.RefundMethod.STORE_CREDIT,

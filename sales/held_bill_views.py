@@ -43,7 +43,8 @@ class HoldBill(CounterApi):
     def post(self, request):
         data = self.body(request)
         held_bill_hold(cashier=request.user, lines=data["lines"], customer_id=data["customer_id"],
-                       bill_discount=data["bill_discount"], payments=data["payments"])
+                       bill_discount=data["bill_discount"], payments=data["payments"],
+                       coupon_code=data["coupon_code"])
         return JsonResponse({"ok": True, "held": held_list(request)}, status=201)
 
 
@@ -73,6 +74,7 @@ class ResumeBill(CounterApi):
             "bill_discount": format_quantity(bill.bill_discount),
             "payments": [{"method": p["method"], "amount": format_quantity(p["amount"]),
                           "reference": p.get("reference", "")} for p in bill.payments],
+            "coupon_code": bill.coupon_code,
             "dropped": bill.dropped,
         }})
 

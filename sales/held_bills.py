@@ -1,8 +1,9 @@
 """Held bills: a cashier parks the bill on the counter, serves the next customer, and resumes it later.
 
 A held bill is only a note of what was on the screen (product ids, quantities, discounts, the customer, the
-bill discount and the payments typed so far). Holding reserves nothing: no stock moves and no invoice number
-is taken, and prices are asked again when the bill is resumed, since they may have changed meanwhile.
+bill discount, the coupon applied and the payments typed so far). Holding reserves nothing: no stock moves,
+no invoice number is taken and no coupon use is spent, and prices (and the coupon) are asked again when the
+bill is resumed, since they may have changed meanwhile.
 Each cashier sees and resumes only their own held bills. They last until the end of the shop's day.
 """
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from ledger.models import Customer
+from sales.discount_models import normalise_code
 from sales.models import HeldBill
 from shop.models import User
 from shop.money import format_quantity
@@ -57,8 +59,8 @@ def _text(number: Decimal) -> str:
     return format_quantity(number)
 
 
-def _checked_cart(*, lines: list[dict], customer_id: int | None, bill_discount: Decimal,
-                  payments: list[dict]) -> tuple[dict, list[Product], Customer | None]:
+def _checked_cart(*, lines: list[dict], customer_id: int | None, bill_discount: Decimal, payments: list[dict],
+                  coupon_code: str = "") -> tuple[dict, list[Product], Customer | None]:
     """Return the cart to store, its products in line order and the customer; refuse what could never be sold."""
     errors: dict[str, list[str]] = {}
     if not lines:
@@ -90,6 +92,8 @@ def _checked_cart(*, lines: list[dict], customer_id: int | None, bill_discount: 
         "bill_discount": _text(bill_discount),
         "payments": [{"method": p["method"], "amount": _text(p["amount"]), "reference": p.get("reference", "")}
                      for p in payments],
+        # Kept as typed: whether it still applies is asked again when the bill is priced after resuming.
+        "coupon_code": normalise_code(coupon_code),
     }
     return cart, [products[line["product_id"]] for line in lines], customer
 
@@ -103,14 +107,16 @@ def _label(products: list[Product], customer: Customer | None) -> str:
 
 
 def held_bill_hold(*, cashier: User, lines: list[dict], customer_id: int | None = None,
-                   bill_discount: Decimal = ZERO, payments: list[dict] | None = None) -> HeldBill:
-    """Park a bill for this cashier and return it; nothing is reserved.
+                   bill_discount: Decimal = ZERO, payments: list[dict] | None = None,
+                   coupon_code: str = "") -> HeldBill:
+    """Park a bill for this cashier and return it; nothing is reserved (a coupon's use neither).
 
     lines are {product_id, quantity, discount} and payments {method, amount, reference}, as the counter sends
-    them. A line or field that could never be sold is refused with its path, and nothing is stored.
+    them; coupon_code is the coupon applied on screen. A line or field that could never be sold is refused
+    with its path, and nothing is stored.
     """
     cart, products, customer = _checked_cart(lines=lines, customer_id=customer_id, bill_discount=bill_discount,
-                                             payments=payments or [])
+                                             payments=payments or [], coupon_code=coupon_code)
     with transaction.atomic():
         held_bills_expire(before=shop_day_start())
         if held_bills_of(cashier=cashier).count() >= MAX_HELD_BILLS:
@@ -136,6 +142,7 @@ class ResumedBill:
     bill_discount: Decimal
     payments: list[dict]
     dropped: list[str] = field(default_factory=list)  # what could not come back, in words
+    coupon_code: str = ""
 
 
 def held_bill_resume(*, cashier: User, held_bill_id: int) -> ResumedBill | None:
@@ -168,7 +175,7 @@ def held_bill_resume(*, cashier: User, held_bill_id: int) -> ResumedBill | None:
             dropped.append("The bill's customer is no longer on record.")
     payments = [{**p, "amount": Decimal(p["amount"])} for p in cart.get("payments", [])]
     return ResumedBill(lines=lines, customer=customer, bill_discount=Decimal(cart.get("bill_discount", "0")),
-                       payments=payments, dropped=dropped)
+                       payments=payments, dropped=dropped, coupon_code=cart.get("coupon_code", ""))
 
 
 def held_bill_discard(*, cashier: User, held_bill_id: int) -> bool:

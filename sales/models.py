@@ -155,10 +155,24 @@ class InvoiceLine(models.Model):
         return f"{self.quantity} {self.unit} {self.description}"
 
 
-class Payment(models.Model):
-    """Money taken for an invoice, by one method. Credit is a promise recorded in the khata."""
+class SalePaymentMethod(models.TextChoices):
+    """How a bill is paid: the ledger's money methods (ledger.models.PaymentMethod, in the same order and
+    words) and the customer's store credit. Store credit is not money: it is spent from the customer's
+    store-credit ledger and never reaches the day book, whose methods stay money only."""
 
-    Method = PaymentMethod
+    CASH = PaymentMethod.CASH.value, PaymentMethod.CASH.label
+    UPI = PaymentMethod.UPI.value, PaymentMethod.UPI.label
+    CARD = PaymentMethod.CARD.value, PaymentMethod.CARD.label
+    CREDIT = PaymentMethod.CREDIT.value, PaymentMethod.CREDIT.label
+    BANK = PaymentMethod.BANK.value, PaymentMethod.BANK.label
+    STORE_CREDIT = "store", _("Store credit")
+
+
+class Payment(models.Model):
+    """Money taken for an invoice, by one method. Credit is a promise recorded in the khata; store credit
+    is spent from the customer's store-credit ledger."""
+
+    Method = SalePaymentMethod
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
@@ -249,6 +263,9 @@ class CreditNote(models.Model):
                                        help_text=_("Credit (udhar) the customer no longer owes."))
     refund_amount = models.DecimalField(_("refunded"), **MONEY_FIELD, default=ZERO,
                                         help_text=_("Paid back in cash or UPI, or given as store credit."))
+    store_credit_back = models.DecimalField(
+        _("store credit given back"), **MONEY_FIELD, default=ZERO,
+        help_text=_("Of a bill paid with store credit: that part comes back as store credit, never as money."))
 
     gross_total = models.DecimalField(_("gross"), **MONEY_FIELD, default=ZERO)
     discount_total = models.DecimalField(_("discount"), **MONEY_FIELD, default=ZERO)
@@ -273,6 +290,7 @@ class CreditNote(models.Model):
             models.CheckConstraint(condition=Q(grand_total__gte=0), name="credit_note_total_not_negative"),
             models.CheckConstraint(condition=Q(khata_amount__gte=0, refund_amount__gte=0),
                                    name="credit_note_refund_parts_not_negative"),
+            models.CheckConstraint(condition=Q(store_credit_back__gte=0), name="credit_note_store_back_not_negative"),
         ]
 
     def __str__(self) -> str:

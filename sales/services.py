@@ -2,8 +2,9 @@
 
 Lock order inside checkout: the coupon's row (when a coupon is given) first, then the invoice series
 row of the financial year, then the Stock rows in product-id order (catalog.services.stock_move), then
-the customer's row (a credit sale: locked before its credit limit is checked, held until commit), then
-the day's BookDay row, and last the daily rollup rows (reports.rollups: tables and rows in a fixed order).
+the customer's row (a credit sale, or a bill that spends store credit: locked before the limit or the
+balance is checked, held until commit), then the day's BookDay row, and last the daily rollup rows
+(reports.rollups: tables and rows in a fixed order).
 Every checkout takes them in that order, and other stock work takes only Stock rows, so no two
 transactions wait on each other in a cycle. Cancelling and returns lock the invoice row first (returns
 then the credit note series row), then Stock rows, the customer row, the BookDay row and the rollup rows;
@@ -28,7 +29,14 @@ from django.utils import timezone
 from catalog.models import Product, StockMovement, Warehouse
 from catalog.services import InsufficientStock, StockChange, stock_move, validate_quantity
 from ledger.models import CreditEntry, Customer, DayBookEntry, StoreCreditEntry
-from ledger.posting import customer_balance, lock_customer, post_credit, post_day_book, post_store_credit
+from ledger.posting import (
+    customer_balance,
+    lock_customer,
+    post_credit,
+    post_day_book,
+    post_store_credit,
+    store_credit_balance,
+)
 from reports.rollups import rollups_record_cancel, rollups_record_return, rollups_record_sale
 from sales.coupons import NOT_APPLICABLE, coupon_check, refusal_code, refuse
 from sales.discount_models import normalise_code
@@ -183,20 +191,35 @@ def financial_year(day: date, start_month: int) -> str:
     return f"{first_year % 100:02d}-{(first_year + 1) % 100:02d}"
 
 
-def allocate_invoice_number(*, prefix: str, year: str) -> str:
-    """Lock the year's series row and return its next number. Must run inside the sale's transaction."""
-    series = InvoiceSeries.objects.select_for_update().filter(prefix=prefix, financial_year=year).first()
-    if series is None:
-        InvoiceSeries.objects.bulk_create([InvoiceSeries(prefix=prefix, financial_year=year)],
-                                          ignore_conflicts=True)
-        series = InvoiceSeries.objects.select_for_update().get(prefix=prefix, financial_year=year)
-    series.last_number += 1
-    series.save(update_fields=["last_number"])
-    number = f"{prefix}/{year}/{series.last_number:05d}"
+SERIAL_DIGITS = 5
+
+
+def allocate_number(*, series: type[InvoiceSeries | CreditNoteSeries], prefix: str, year: str,
+                    document: str) -> str:
+    """Lock the year's row of a series (invoices' or credit notes') and return its next number, like
+    SKS/26-27/00001. Must run inside the transaction of the document that takes it: a failed sale or
+    return rolls the counter back with it, so numbers stay gapless and unique under concurrency.
+
+    The serial has five digits, fewer when a long prefix would make the number longer than 16
+    characters; a number that still does not fit is refused, naming the document ("Invoice").
+    """
+    row = series.objects.select_for_update().filter(prefix=prefix, financial_year=year).first()
+    if row is None:
+        series.objects.bulk_create([series(prefix=prefix, financial_year=year)], ignore_conflicts=True)
+        row = series.objects.select_for_update().get(prefix=prefix, financial_year=year)
+    row.last_number += 1
+    row.save(update_fields=["last_number"])
+    digits = max(min(SERIAL_DIGITS, NUMBER_MAX_LENGTH - len(prefix) - len(year) - 2), 1)
+    number = f"{prefix}/{year}/{row.last_number:0{digits}d}"
     if len(number) > NUMBER_MAX_LENGTH:
-        raise ValidationError(f"Invoice number {number} is longer than {NUMBER_MAX_LENGTH} characters: "
+        raise ValidationError(f"{document} number {number} is longer than {NUMBER_MAX_LENGTH} characters: "
                               "shorten the invoice prefix in the shop profile.", code="number_too_long")
     return number
+
+
+def allocate_invoice_number(*, prefix: str, year: str) -> str:
+    """Return the next invoice number of the year (allocate_number). Must run inside the sale's transaction."""
+    return allocate_number(series=InvoiceSeries, prefix=prefix, year=year, document="Invoice")
 
 
 def _check_discount(bill: BillAmounts, *, profile: ShopProfile, cashier: User, approved_by: User | None) -> Decimal:
@@ -253,7 +276,8 @@ def _settle(bill: BillAmounts, payments: list[PaymentIn]) -> tuple[Decimal, Deci
     not_cash = sum((amount for method, amount in by_method.items() if method != Payment.Method.CASH), ZERO)
     if not_cash > due:
         raise ValidationError({"payments": [
-            f"UPI, card and credit add up to {format_inr(not_cash)}, more than the {format_inr(due)} due. "
+            f"UPI, card, credit and store credit add up to {format_inr(not_cash)}, more than the "
+            f"{format_inr(due)} due. "
             "Only cash can be more than the bill (the rest is change)."]}, code="overpaid")
     tendered = by_method.get(Payment.Method.CASH, ZERO)
     cash_applied = min(tendered, due - not_cash)
@@ -292,6 +316,31 @@ def _check_credit_limit(*, credit: Decimal, customer: Customer | None, cashier: 
     raise _error("customer", f"{stored.name} already owes {format_inr(owed)}; with {format_inr(credit)} more the "
                  f"credit limit of {format_inr(stored.credit_limit)} is crossed. A manager must approve.",
                  code="credit_limit")
+
+
+def _spend_store_credit(*, paid: list[PaymentIn], customer: Customer | None, invoice: Invoice,
+                        cashier: User) -> None:
+    """Take the store credit the bill is paid with off the customer's store-credit ledger; refuse more than
+    they hold, naming the payment.
+
+    The customer's row is locked before the balance is read, so two bills spending the same credit at
+    once queue here and the second sees what the first left. Checkout reaches this after its series and
+    stock locks, where ledger.posting.lock_customer says customer locks come (nothing after it but the day book).
+    """
+    spent = [payment for payment in paid if payment.method == Payment.Method.STORE_CREDIT]
+    if not spent:
+        return
+    if customer is None:
+        raise _error(spent[0].field, "Store credit needs the customer who holds it: find them by phone.",
+                     code="store_credit_needs_customer")
+    amount = sum((payment.amount for payment in spent), ZERO)
+    lock_customer(customer)
+    held = store_credit_balance(customer)
+    if amount > held:
+        raise _error(spent[-1].field, f"{customer.name} holds {format_inr(held)} of store credit, less than the "
+                     f"{format_inr(amount)} asked: take the rest another way.", code="store_credit_short")
+    post_store_credit(customer=customer, kind=StoreCreditEntry.Kind.REDEEMED, amount=-amount, user=cashier,
+                      reference=invoice.number, source=invoice)
 
 
 def _payment_references(paid: list[PaymentIn]) -> dict[str, str]:
@@ -452,7 +501,8 @@ def checkout(
     """Complete a sale and return its invoice; all of it happens, or none of it.
 
     lines: [{"product": Product, "quantity": Decimal, "discount": Decimal}] (discount in rupees, optional)
-    payments: [{"method": "cash" | "upi" | "card" | "credit", "amount": Decimal, "reference": str}]
+    payments: [{"method": "cash" | "upi" | "card" | "credit" | "bank" | "store", "amount": Decimal, "reference": str}]
+    ("store": the customer's store credit, refused beyond what they hold)
     The same idempotency_key again, from the same cashier, returns the first invoice; with a different cart
     or from another user it is refused.
     The discount rules in force apply by themselves (sales.discounts); coupon_code adds a coupon's, or is
@@ -546,6 +596,7 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     except InsufficientStock as refusal:
         raise _stock_errors_by_line(refusal, cart) from None
     _check_credit_limit(credit=credit, customer=customer, cashier=cashier, approved_by=approved_by)
+    _spend_store_credit(paid=paid, customer=customer, invoice=invoice, cashier=cashier)
 
     payments = Payment.objects.bulk_create([
         _payment(invoice=invoice, method=method, amount=amount, reference=references.get(method, ""),
@@ -555,9 +606,10 @@ def _checkout(*, cashier, cart, paid, customer, warehouse, idempotency_key, fing
     if credit:
         post_credit(customer=customer, kind=CreditEntry.Kind.CREDIT_SALE, amount=credit, user=cashier,
                     reference=number, source=invoice)
-    # A UPI payment without its transaction number waits for confirmation before it counts as money in.
+    # A UPI payment without its transaction number waits for confirmation before it counts as money in;
+    # store credit is no money at all (its own ledger has the entry).
     post_day_book(entries=[(DayBookEntry.Kind.SALE, p.method, p.amount) for p in payments
-                           if p.status == Payment.Status.CONFIRMED],
+                           if p.status == Payment.Status.CONFIRMED and p.method in DayBookEntry.Method.values],
                   day=timezone.localdate(now), user=cashier, reference=number, source=invoice)
     rollups_record_sale(invoice=invoice, lines=invoice_lines, payments=payments)  # last in the lock order
     return invoice
@@ -590,6 +642,18 @@ def _payment(*, invoice: Invoice, method: str, amount: Decimal, reference: str, 
                    confirmed_via=Payment.ConfirmedVia.SALE)
 
 
+def invoice_check_cancellable(*, invoice: Invoice) -> None:
+    """Refuse to cancel an invoice that is not completed, or that has returns (credit notes)."""
+    if invoice.status != Invoice.Status.COMPLETED:
+        raise ValidationError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}, "
+                              "so it cannot be cancelled.", code="not_completed")
+    credit_notes = list(invoice.credit_notes.order_by("pk").values_list("number", flat=True))
+    if credit_notes:
+        # Cancelling would put back stock and money the returns already put back.
+        raise ValidationError(f"Invoice {invoice.number} has returns ({', '.join(credit_notes)}), so it cannot be "
+                              "cancelled: take the remaining goods back as a return instead.", code="has_returns")
+
+
 @transaction.atomic
 def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     """Cancel a completed invoice: it keeps its number, and its stock, khata and day book effects are reversed
@@ -604,14 +668,7 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
     except ValidationError as refusal:
         raise ValidationError({"reason": refusal.messages}) from None
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.status != Invoice.Status.COMPLETED:
-        raise ValidationError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}, "
-                              "so it cannot be cancelled.")
-    credit_notes = list(invoice.credit_notes.values_list("number", flat=True))
-    if credit_notes:
-        # Cancelling would put back stock and money the returns already put back.
-        raise ValidationError(f"Invoice {invoice.number} has returns ({', '.join(credit_notes)}), so it cannot be "
-                              "cancelled: take the remaining goods back as a return instead.", code="has_returns")
+    invoice_check_cancellable(invoice=invoice)
     lines = list(invoice.lines.select_related("product__unit").order_by("product_id"))
     reference = f"Cancelled {invoice.number}"
     stock_move(changes=[StockChange(line.product, invoice.warehouse, line.quantity) for line in lines],
@@ -621,7 +678,12 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
         post_credit(customer=invoice.customer, kind=CreditEntry.Kind.REVERSAL, amount=-invoice.credit_amount,
                     user=user, reference=reference, source=invoice, note=reason)
     confirmed = [p for p in payments if p.status == Payment.Status.CONFIRMED]
-    post_day_book(entries=[(DayBookEntry.Kind.SALE_REVERSAL, p.method, -p.amount) for p in confirmed],
+    store_credit = sum((p.amount for p in confirmed if p.method == Payment.Method.STORE_CREDIT), ZERO)
+    if store_credit:  # the customer gets back the store credit the bill spent, not money
+        post_store_credit(customer=invoice.customer, kind=StoreCreditEntry.Kind.ADJUSTMENT, amount=store_credit,
+                          user=user, reference=reference, source=invoice, note=reason)
+    post_day_book(entries=[(DayBookEntry.Kind.SALE_REVERSAL, p.method, -p.amount) for p in confirmed
+                           if p.method in DayBookEntry.Method.values],
                   day=timezone.localdate(), user=user, reference=reference, source=invoice)
     rollups_record_cancel(invoice=invoice, lines=lines, payments=payments)  # last in the lock order
     invoice.status = Invoice.Status.CANCELLED
@@ -634,7 +696,6 @@ def invoice_cancel(*, invoice: Invoice, user: User, reason: str) -> Invoice:
 
 # Returns and credit notes -------------------------------------------------------------------------------------
 
-CREDIT_NOTE_SERIAL_DIGITS = 5
 # The amounts of an invoice line a credit line takes its part of; each part is rounded on its own.
 CREDITED_AMOUNTS = ("discount", "taxable_value", "cgst", "sgst", "igst", "cess")
 RETURN_APPROVAL_CODE = "return_needs_approval"
@@ -661,24 +722,9 @@ def credit_note_prefix(invoice_prefix: str) -> str:
 
 
 def allocate_credit_note_number(*, prefix: str, year: str) -> str:
-    """Lock the year's credit note series row and return its next number, like SKSC/26-27/00001.
-
-    The serial has five digits, or four when a five-letter prefix would make the number longer than
-    16 characters. Must run inside the return's transaction (a failed return leaves no gap).
-    """
-    series = CreditNoteSeries.objects.select_for_update().filter(prefix=prefix, financial_year=year).first()
-    if series is None:
-        CreditNoteSeries.objects.bulk_create([CreditNoteSeries(prefix=prefix, financial_year=year)],
-                                             ignore_conflicts=True)
-        series = CreditNoteSeries.objects.select_for_update().get(prefix=prefix, financial_year=year)
-    series.last_number += 1
-    series.save(update_fields=["last_number"])
-    digits = min(CREDIT_NOTE_SERIAL_DIGITS, NUMBER_MAX_LENGTH - len(prefix) - len(year) - 2)
-    number = f"{prefix}/{year}/{series.last_number:0{max(digits, 1)}d}"
-    if len(number) > NUMBER_MAX_LENGTH:
-        raise ValidationError(f"Credit note number {number} is longer than {NUMBER_MAX_LENGTH} characters: "
-                              "shorten the invoice prefix in the shop profile.", code="number_too_long")
-    return number
+    """Return the next credit note number of the year, like SKSC/26-27/00001 (four digits when a five-letter
+    prefix would make it longer than 16 characters). Must run inside the return's transaction."""
+    return allocate_number(series=CreditNoteSeries, prefix=prefix, year=year, document="Credit note")
 
 
 def _parse_return_lines(invoice: Invoice, lines: list[dict]) -> list[ReturnLine]:
@@ -912,9 +958,11 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
     grand_total = value_after - value_before
 
     _check_return_approval(amount=grand_total, profile=profile, user=user, approved_by=approved_by)
-    # Credit (udhar) on the bill is reversed first; only the rest is money the customer gets back.
+    # Credit (udhar) on the bill is reversed first, then the store credit it was paid with comes back as store
+    # credit; only the rest is money the customer gets back.
     credit_part = min(value_after, invoice.credit_amount) - min(value_before, invoice.credit_amount)
-    money_part = grand_total - credit_part
+    store_part = _store_credit_back(invoice=invoice, value_before=value_before, value_after=value_after)
+    money_part = grand_total - credit_part - store_part
     money_back_so_far = value_after - min(value_after, invoice.credit_amount)
     received = invoice.amount_received
     if money_back_so_far > received:
@@ -931,7 +979,9 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
             raise ValidationError({"refund_reference": refusal.messages}) from None
     elif refund_method != CreditNote.RefundMethod.UPI:
         refund_reference = ""
-    to_khata = grand_total if refund_method == CreditNote.RefundMethod.KHATA else credit_part
+    to_khata = grand_total - store_part if refund_method == CreditNote.RefundMethod.KHATA else credit_part
+    # Refunded as store credit anyway: all of it is the refund; otherwise the store credit part is apart.
+    store_back = ZERO if refund_method == CreditNote.RefundMethod.STORE_CREDIT else store_part
 
     now = timezone.now()
     year = financial_year(timezone.localdate(now), profile.financial_year_start_month)
@@ -942,7 +992,8 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
         "sales.approve_return") else None
     credit_note.refund_reference = refund_reference[:40]
     credit_note.khata_amount = to_khata
-    credit_note.refund_amount = grand_total - to_khata
+    credit_note.store_credit_back = store_back
+    credit_note.refund_amount = grand_total - to_khata - store_back
 
     def total(name: str) -> Decimal:
         return sum((getattr(line, name) for line in credit_lines), ZERO)
@@ -966,6 +1017,19 @@ def _return_create(*, invoice, asks, refund_method, user, reason, idempotency_ke
     return credit_note
 
 
+def _store_credit_back(*, invoice: Invoice, value_before: Decimal, value_after: Decimal) -> Decimal:
+    """Return the part of this return that goes back to store credit: of what the returns so far are worth
+    beyond the bill's credit (udhar), the store credit the bill was paid with comes back first."""
+    paid = sum((p.amount for p in invoice.payments.all() if p.method == Payment.Method.STORE_CREDIT), ZERO)
+    if not paid:
+        return ZERO
+
+    def back(value: Decimal) -> Decimal:
+        return min(max(value - invoice.credit_amount, ZERO), paid)
+
+    return back(value_after) - back(value_before)
+
+
 def _return_stock(*, credit_note: CreditNote, invoice: Invoice, credit_lines: list[CreditNoteLine], user: User) -> None:
     """Put every line back in the warehouse it was sold from; write off the ones not fit to sell again."""
     number, note = credit_note.number, credit_note.reason
@@ -983,11 +1047,15 @@ def _return_stock(*, credit_note: CreditNote, invoice: Invoice, credit_lines: li
 
 
 def _return_money(*, credit_note: CreditNote, customer: Customer | None, user: User) -> None:
-    """Post the credit note's money: off the khata, into store credit, or out of the till (day book)."""
+    """Post the credit note's money: off the khata, into store credit, or out of the till (day book).
+    Store credit is never in the day book: it was no money when spent, and is none when given back."""
     number = credit_note.number
     if credit_note.khata_amount:
         post_credit(customer=customer, kind=CreditEntry.Kind.RETURN, amount=-credit_note.khata_amount, user=user,
                     reference=number, source=credit_note, note=credit_note.reason)
+    if credit_note.store_credit_back:
+        post_store_credit(customer=customer, kind=StoreCreditEntry.Kind.RETURN, amount=credit_note.store_credit_back,
+                          user=user, reference=number, source=credit_note, note=credit_note.reason)
     refund, method = credit_note.refund_amount, credit_note.refund_method
     if not refund:
         return

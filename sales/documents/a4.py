@@ -231,9 +231,29 @@ def _totals(document: Document, width: float) -> Table:
         ("TOPPADDING", (0, -1), (-1, -1), 4), ("BOTTOMPADDING", (0, -1), (-1, -1), 5)])
 
 
+def _offers(document: Document, width: float) -> list:
+    """The offers inside the discount: which discount rule or coupon took how much off which lines."""
+    if not document.offers:
+        return []
+    f = fonts()
+    rows = [["Offers applied", "On", "Saved"]]
+    rows += [[offer.name, offer.lines_text, money(offer.amount)] for offer in document.offers]
+    widths = _fit_widths(rows, {0}, size=8)
+    widths[0] = max(width - widths[1] - widths[2], 0)
+    names = [[para(row[0], 8), *row[1:]] for row in rows[1:]]
+    return [Table([rows[0], *names], colWidths=widths, hAlign="LEFT", style=[
+        ("FONT", (0, 0), (-1, -1), f.regular, 8), ("FONT", (0, 0), (-1, 0), f.bold, 8),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK), ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LINEBELOW", (0, 0), (-1, -2), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD)]), Spacer(1, 5)]
+
+
 def _summary(document: Document) -> Table:
     left_width, right_width = WIDTH * 0.6, WIDTH * 0.4
     left = [_tax_summary(document, left_width - 6 * mm), Spacer(1, 5)] if document.shows_tax else []
+    left += _offers(document, left_width - 6 * mm)
     left += [para("Amount in words", 7.5, color=MUTED), para(document.amount_in_words, 9, bold=True)]
     return Table([[left, _totals(document, right_width)]], colWidths=[left_width, right_width], style=[
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),

@@ -76,7 +76,38 @@ class PaymentRow:
 def payment_status(payment: Payment) -> str:
     if payment.method == Payment.Method.CREDIT:
         return "on credit (udhar)"
+    if payment.method == Payment.Method.STORE_CREDIT:
+        return "from store credit"
     return AWAITING if payment.status == Payment.Status.AWAITING else "received"
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """What one offer (a discount rule, or a coupon's) took off the bill, and on which lines."""
+
+    name: str  # the rule's name as sold, with the coupon's code when a coupon gave it
+    positions: tuple[int, ...]  # the line numbers it took something off
+    amount: Decimal
+
+    @property
+    def lines_text(self) -> str:
+        return ("line " if len(self.positions) == 1 else "lines ") + ", ".join(map(str, self.positions))
+
+
+def offers_of(invoice_lines: list) -> list[OfferRow]:
+    """Return the offers of an invoice's lines (their InvoiceLineDiscount rows), one row per offer in the
+    order they first appear, added up exactly. Uses prefetched offers (and their coupons) when present."""
+    found: dict[tuple[str, str], tuple[list[int], list[Decimal]]] = {}
+    for position, line in enumerate(invoice_lines, 1):
+        for offer in line.offers.all():
+            code = offer.coupon.code if offer.coupon_id else ""
+            positions, amounts = found.setdefault((offer.description, code), ([], []))
+            if position not in positions:
+                positions.append(position)
+            amounts.append(offer.amount)
+    return [OfferRow(name=f"{name} (coupon {code})" if code else name, positions=tuple(positions),
+                     amount=sum(amounts, ZERO))
+            for (name, code), (positions, amounts) in found.items()]
 
 
 @dataclass(frozen=True)
@@ -128,6 +159,7 @@ class Document:
     barcode: str = ""  # printed as a Code 128 barcode on the receipt: the invoice number, for returns
     credit_note: bool = False  # a credit note prints its refunds where an invoice prints its payments
     refunds: list[PaymentRow] = field(default_factory=list)
+    offers: list[OfferRow] = field(default_factory=list)  # the shop's offers inside the discount, by name
 
     @property
     def has_cess(self) -> bool:
@@ -207,6 +239,7 @@ def invoice_document(invoice: Invoice, profile: ShopProfile | None = None) -> Do
         declaration=BILL_OF_SUPPLY_DECLARATION if invoice.bill_of_supply else "",
         notes=invoice.notes,
         barcode=invoice.number,
+        offers=offers_of(invoice_lines),
     )
 
 
@@ -226,6 +259,9 @@ def credit_note_document(credit_note: CreditNote, profile: ShopProfile | None = 
     refunds = []
     if credit_note.khata_amount:
         refunds.append(PaymentRow(method="Taken off the khata", reference="", amount=credit_note.khata_amount,
+                                  status="credited"))
+    if credit_note.store_credit_back:
+        refunds.append(PaymentRow(method="Back to store credit", reference="", amount=credit_note.store_credit_back,
                                   status="credited"))
     if credit_note.refund_amount:
         label = {CreditNote.RefundMethod.CASH: "Cash refund", CreditNote.RefundMethod.UPI: "UPI refund",

@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer, Table
 from reportlab.platypus.flowables import HRFlowable
 
-from sales.documents.fonts import fonts
+from sales.documents.fonts import fonts, rich
 from sales.documents.model import Document
 from sales.documents.parts import (
     ALERT,
@@ -22,6 +22,7 @@ from sales.documents.parts import (
     LogoFlowable,
     UpiQr,
     logo,
+    markup,
     money,
     para,
     percent,
@@ -115,6 +116,9 @@ def _totals(document: Document) -> list[Flowable]:
     rows = [(f"{count} item{'s' if count != 1 else ''}", "")]
     if totals.discount:
         rows.append(("Discount" if document.credit_note else "You saved", money(totals.discount)))
+        # Of which, by offer: a long rule name wraps instead of running under the amount.
+        rows += [(markup(f"&nbsp;&nbsp;{rich(offer.name)}", SIZE - 0.5, color=MUTED), money(offer.amount))
+                 for offer in document.offers]
     rows += tax_total_rows(document)
     sign = "+" if totals.round_off > 0 else ""
     total_label = "CREDIT TOTAL" if document.credit_note else "GRAND TOTAL"

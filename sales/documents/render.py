@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from sales.documents.a4 import render_a4
 from sales.documents.model import credit_note_document, invoice_document
 from sales.documents.receipt import render_receipt
-from sales.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from sales.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, InvoiceLineDiscount, Payment
 
 
 def document_file_name(number: str, suffix: str = "") -> str:
@@ -14,12 +14,13 @@ def document_file_name(number: str, suffix: str = "") -> str:
 
 
 def invoice_with_lines(invoice: Invoice) -> Invoice:
-    """Return the invoice with its customer, lines and payments loaded in three queries (as printed)."""
+    """Return the invoice with its customer, lines, their offers and payments loaded in four queries (as printed)."""
     if hasattr(invoice, "_prefetched_objects_cache") and "lines" in invoice._prefetched_objects_cache:
         return invoice
     return (Invoice.objects.select_related("customer")
             .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "pk")),
-                              Prefetch("payments", queryset=Payment.objects.order_by("pk")))
+                              Prefetch("payments", queryset=Payment.objects.order_by("pk")),
+                              Prefetch("lines__offers", queryset=InvoiceLineDiscount.objects.select_related("coupon")))
             .get(pk=invoice.pk))
 
 

@@ -10,7 +10,7 @@ document.addEventListener("alpine:init", () => {
   const SEARCH_DELAY_MS = 150;
   const MAX_QUANTITY = 999999999.999;  // the most an invoice line holds
   const MAX_AMOUNT = 999999999999.99;
-  const METHODS = ["cash", "upi", "card", "credit"];
+  const METHODS = ["cash", "upi", "card", "credit", "store"];  // store: the customer's store credit
   const rupees = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR", minimumFractionDigits: 2 });
   const inr = (value) => rupees.format(Number(value || 0));
   const paise = (text) => Math.round(Number(text || 0) * 100);
@@ -114,7 +114,7 @@ document.addEventListener("alpine:init", () => {
       billDiscount: "",
       couponInput: "",      // what is typed in the coupon box
       coupon: "",           // the code applied (Enter or Apply): quotes and the sale send this one
-      pay: { cash: "", upi: "", card: "", credit: "" },
+      pay: { cash: "", upi: "", card: "", credit: "", store: "" },
       reference: { upi: "", card: "" },
       paymentErrors: {},    // method -> the checkout's message
       quote: null,          // the last live total that answered the cart as it is
@@ -402,8 +402,10 @@ document.addEventListener("alpine:init", () => {
       },
 
       // ---------- customer ----------
+      get hasStoreCredit() { return Boolean(this.customer && Number(this.customer.store_credit) > 0); },
       setCustomer(customer) {
         this.customer = customer;
+        if (!this.hasStoreCredit) this.pay.store = "";  // another customer's credit is never spent
         this.addingCustomer = false;
         delete this.errors.customer;
         if (customer) this.emailTo = customer.email || "";
@@ -557,7 +559,7 @@ document.addEventListener("alpine:init", () => {
           const { data } = await api(urls.hold, {
             method: "POST",
             body: { lines: this.linesPayload(lines), customer_id: this.customer && this.customer.id,
-                    bill_discount: this.billDiscount.trim() || "0", payments },
+                    bill_discount: this.billDiscount.trim() || "0", coupon_code: this.coupon, payments },
           });
           if (data.ok) {
             this.held = data.held;
@@ -603,6 +605,7 @@ document.addEventListener("alpine:init", () => {
           this.setCustomer(bill.customer);
         }
         this.billDiscount = shown(bill.bill_discount);
+        this.couponInput = this.coupon = bill.coupon_code || "";  // the quote below says whether it still applies
         for (const payment of bill.payments) {
           this.pay[payment.method] = payment.amount;
           if (payment.method in this.reference) this.reference[payment.method] = payment.reference;

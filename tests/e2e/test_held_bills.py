@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from sales.models import HeldBill, Invoice
+from sales.models import Coupon, CouponRedemption, DiscountRule, HeldBill, Invoice
 from tests.conftest import transactional_db
 from tests.e2e.conftest import save_screenshot
 from tests.e2e.test_counter import ATTA, SALT, SURF, counter, scan, wait_for_total  # noqa: F401 (fixture)
@@ -77,3 +77,29 @@ def test_a_held_bill_is_discarded_after_the_cashier_confirms(counter):  # noqa: 
     page.click("#held-list li button.discard")
     page.wait_for_selector("#held-list li", state="detached")
     assert not HeldBill.objects.exists()
+
+
+def test_a_held_bill_keeps_its_coupon_and_sells_with_it_after_resuming(counter):  # noqa: F811
+    rule = DiscountRule.objects.create(name="Festive ₹20", kind="flat", value=Decimal("20"), coupon_only=True)
+    Coupon.objects.create(code="DIWALI20", rule=rule)
+    page = counter
+    scan(page, ATTA, 1)
+    page.locator("#coupon-code").press_sequentially("diwali20", delay=100)
+    page.keyboard.press("Enter")
+    wait_for_total(page, "₹265.00")
+    page.keyboard.press("F6")
+    page.wait_for_selector("#held-list li")
+    assert page.input_value("#coupon-code") == ""
+    assert HeldBill.objects.get().cart["coupon_code"] == "DIWALI20"
+
+    page.reload()
+    page.click("#held-list li button.resume")
+    page.wait_for_selector("#coupon-applied:not([hidden]):has-text('Coupon DIWALI20 applied: −₹20.00')")
+    assert page.input_value("#coupon-code") == "DIWALI20"
+    wait_for_total(page, "₹265.00")
+    page.keyboard.press("F4")
+    page.wait_for_function("document.getElementById('pay-status').textContent === 'Fully paid'")
+    page.keyboard.press("F8")
+    page.wait_for_selector("#done:not([hidden])")
+    invoice = Invoice.objects.get(number=page.text_content("#done-number"))
+    assert CouponRedemption.objects.get(invoice=invoice).coupon.code == "DIWALI20"

@@ -122,3 +122,9 @@ def test_the_counter_page_has_the_hold_button_and_the_held_bill_urls(at_counter)
     html = at_counter.get(reverse("admin:sales_counter")).content.decode()
     assert 'id="hold"' in html and "F6" in html
     assert reverse("admin:sales_counter_resume") in html
+
+
+def test_the_coupon_applied_is_held_with_the_bill_and_restored_on_resume(at_counter, soap):
+    post(at_counter, "hold", bill(soap, coupon_code="diwali20"))
+    response = post(at_counter, "resume", {"id": HeldBill.objects.get().pk})
+    assert response.json()["bill"]["coupon_code"] == "DIWALI20"

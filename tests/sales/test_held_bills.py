@@ -219,3 +219,17 @@ def test_a_refused_closing_expires_nothing(shop, cashier, manager, soap):
     with pytest.raises(ValidationError):
         day_close(day=timezone.localdate(), counted_cash="abc", user=manager)
     assert list(HeldBill.objects.all()) == [held]
+
+
+def test_a_held_bill_keeps_its_coupon_code_and_gives_it_back_on_resume(shop, cashier, soap):
+    held = hold(cashier, line(soap, "1"), coupon_code=" welcome50 ")
+    assert held.cart["coupon_code"] == "WELCOME50"
+    assert held_bill_resume(cashier=cashier, held_bill_id=held.pk).coupon_code == "WELCOME50"
+
+
+def test_a_bill_held_before_coupons_were_kept_resumes_without_one(shop, cashier, soap):
+    held = hold(cashier, line(soap, "1"))
+    cart = {**held.cart}
+    del cart["coupon_code"]
+    HeldBill.objects.filter(pk=held.pk).update(cart=cart)
+    assert held_bill_resume(cashier=cashier, held_bill_id=held.pk).coupon_code == ""

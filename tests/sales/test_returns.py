@@ -14,6 +14,7 @@ from ledger.posting import customer_balance, store_credit_balance
 from sales.models import CreditNote, Invoice
 from sales.services import (
     allocate_credit_note_number,
+    allocate_invoice_number,
     checkout,
     financial_year,
     invoice_cancel,
@@ -408,3 +409,10 @@ def test_no_email_without_an_address(shop, stocked, cashier):
     invoice = sell(cashier, (stocked(), "1"), customer=factories.CustomerFactory(email=""))
     give_back(invoice, "1")
     assert not OutboundEmail.objects.exists()
+
+
+def test_invoices_and_credit_notes_take_numbers_from_one_helper_in_series_of_their_own(db):
+    assert [allocate_invoice_number(prefix="SKS", year="26-27") for _ in range(2)] == [
+        "SKS/26-27/00001", "SKS/26-27/00002"]
+    assert allocate_credit_note_number(prefix="SKSC", year="26-27") == "SKSC/26-27/00001"
+    assert allocate_invoice_number(prefix="SKS", year="27-28") == "SKS/27-28/00001"

@@ -217,3 +217,30 @@ def test_the_credit_note_prints_and_emails(client, sale, cashier, django_capture
     assert OutboundEmail.objects.get(reference=note.number).to == "asha@example.com"
     bad = client.post(reverse("admin:sales_creditnote_email", args=[note.pk]), {"to": "not an address"})
     assert bad.status_code == 200 and OutboundEmail.objects.count() == 1
+
+
+def test_an_invoice_with_returns_offers_no_cancel_and_its_cancel_page_says_use_a_return(client, sale, cashier,
+                                                                                         manager):
+    client.force_login(manager)
+    cancel_url = reverse("admin:sales_invoice_cancel_invoice", args=[sale.pk])
+    assert cancel_url in client.get(reverse("admin:sales_invoice_change", args=[sale.pk])).content.decode()
+    return_create(invoice=sale, lines=[{"line": sale.lines.first(), "quantity": D("1")}], refund_method="cash",
+                  user=cashier)
+    page = client.get(reverse("admin:sales_invoice_change", args=[sale.pk])).content.decode()
+    assert cancel_url not in page
+    assert reverse("admin:sales_invoice_cancel", args=[sale.pk]) not in page
+    form = client.get(reverse("admin:sales_invoice_cancel", args=[sale.pk]), follow=True)
+    assert "take the remaining goods back as a return instead" in text_of(form)
+    assert 'name="reason"' not in form.content.decode()
+
+
+def test_cancelling_an_invoice_with_returns_is_refused_with_a_message_and_changes_nothing(client, sale, cashier,
+                                                                                          manager):
+    note = return_create(invoice=sale, lines=[{"line": sale.lines.first(), "quantity": D("1")}],
+                         refund_method="cash", user=cashier)
+    client.force_login(manager)
+    response = client.post(reverse("admin:sales_invoice_cancel", args=[sale.pk]), {"reason": "Wrong bill"},
+                           follow=True)
+    assert f"has returns ({note.number}), so it cannot be cancelled" in text_of(response)
+    sale.refresh_from_db()
+    assert sale.status == "completed"
