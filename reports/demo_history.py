@@ -227,16 +227,21 @@ class _History:
         self.bill_serial = {supplier.pk: self.rng.randint(100, 900) for supplier, *_rest in self.suppliers}
 
     def _customers(self, day: date) -> None:
+        """Register the customers (one already registered under the phone number is taken as it is)."""
         self.khata_customers, self.businesses, self.regulars = [], [], []
+        known = {c.phone: c for c in Customer.objects.filter(
+            phone__in=[row[1] for row in (*data.KHATA_CUSTOMERS, *data.REGULAR_CUSTOMERS)])}
         for name, phone, limit, owed, gstin, state in data.KHATA_CUSTOMERS:
-            customer = customer_create(user=self.owner, name=name, phone=phone, gstin=gstin, state=state,
-                                       credit_limit=Decimal(limit), address="" if not gstin else "Mumbai")
+            customer = known.get(phone) or customer_create(
+                user=self.owner, name=name, phone=phone, gstin=gstin, state=state, credit_limit=Decimal(limit),
+                address="Mumbai" if gstin else "")
             (self.businesses if gstin else self.khata_customers).append(customer)
             if owed:
                 credit_opening_balance(customer=customer, amount=Decimal(owed), user=self.owner, day=day,
                                        note="From the paper khata")
         for name, phone in data.REGULAR_CUSTOMERS:
-            self.regulars.append(customer_create(user=self.owner, name=name, phone=phone, credit_limit=ZERO))
+            self.regulars.append(known.get(phone) or customer_create(user=self.owner, name=name, phone=phone,
+                                                                     credit_limit=ZERO))
         self.counts.customers = len(self.khata_customers) + len(self.businesses) + len(self.regulars)
 
     # --- A day ---------------------------------------------------------------------------------
