@@ -257,3 +257,12 @@ def test_demo_clock_moves_now_today_and_time_defaults_then_gives_them_back():
         assert DayBookEntry().created_at == later
     assert timezone.now() > datetime(2026, 11, 1, tzinfo=UTC)
     assert DayBookEntry().created_at > datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_history_takes_a_customer_already_registered_under_a_demo_phone_as_they_are():
+    Customer.objects.create(name="Prakash P.", phone="9820011001", credit_limit=Decimal("500"))
+    write_history(days=1)
+    assert Customer.objects.get(phone="9820011001").name == "Prakash P."
+    assert Customer.objects.filter(phone="9820011001").count() == 1
+    assert Invoice.objects.exists()
