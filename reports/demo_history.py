@@ -93,7 +93,8 @@ class HistoryCounts:
     customers: int = 0
 
     def summary(self) -> str:
-        return (f"{self.closed_days} closed days from {self.first_day:%d-%m-%Y} and today so far: "
+        days = f"{self.closed_days} closed day{'' if self.closed_days == 1 else 's'}"
+        return (f"{days} from {self.first_day:%d-%m-%Y} and today so far: "
                 f"{self.invoices} invoices ({self.cancelled} cancelled), {self.returns} returns, "
                 f"{self.upi_confirmed_later} UPI payments confirmed after the sale, {self.repayments} khata "
                 f"repayments, {self.purchases} purchase receipts, {self.expenses} expenses, "

@@ -201,7 +201,7 @@ def test_seed_demo_days_says_why_it_adds_no_second_history(capsys):
         invoices = Invoice.objects.count()
         call_command("seed_demo", days=1, bills_per_day=3)
     out = capsys.readouterr().out
-    assert "Demo history written" in out and "1 closed days from 24-11-2026" in out
+    assert "Demo history written" in out and "1 closed day from 24-11-2026" in out
     assert "No demo history written: the database already holds" in out
     assert Invoice.objects.count() == invoices > 0
 
