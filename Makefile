@@ -6,12 +6,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/galla
+DEMO_DAYS ?= 60
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-pg lint venv-dev serve worker clean
 
 help:
-	@echo "make run      install, migrate, load demo data and serve http://$(HOST):$(PORT)/admin/"
+	@echo "make run      install, migrate, load demo data (DEMO_DAYS=$(DEMO_DAYS) days of history) and serve http://$(HOST):$(PORT)/admin/"
 	@echo "make test     run the test suite (SQLite, or DATABASE_URL if set)"
 	@echo "make test-pg  run the test suite on PostgreSQL ($(PG_TEST_URL))"
 	@echo "make lint     ruff"
@@ -37,7 +38,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_schedules
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --days $(DEMO_DAYS)
 	@echo ""
 	@echo "Galla is running at http://$(HOST):$(PORT)/admin/  (Ctrl+C stops it)"
 	@echo ""

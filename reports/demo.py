@@ -15,6 +15,7 @@ from catalog.models import Brand, Category, Product, TaxRate, Unit, Warehouse
 from catalog.reference import ensure_reference_data
 from catalog.services import StockChange, stock_add_opening
 from catalog.validators import gtin_check_digit
+from reports.demo_data import MORE_CATEGORIES, MORE_PRODUCTS
 from shop import roles
 from shop.models import ShopProfile, User
 from shop.roles import sync_role_permissions
@@ -92,19 +93,25 @@ def seed_shop_and_users() -> list[str]:
 
 
 @transaction.atomic
-def seed_catalog() -> int:
-    """Create the demo categories, brands and products with opening stock; return products created."""
+def seed_catalog(*, fuller: bool = False) -> int:
+    """Create the demo categories, brands and products with opening stock; return products created.
+
+    fuller: add the rest of the shelf a shop with a history stocks (reports.demo_data.MORE_PRODUCTS).
+    """
     ensure_reference_data(TaxRate, Unit, Warehouse)
-    for parent_name, children in CATEGORIES.items():
-        parent, _ = Category.objects.get_or_create(name=parent_name, parent=None)
-        for child in children:
-            Category.objects.get_or_create(name=child, parent=parent)
+    for categories in (CATEGORIES, MORE_CATEGORIES) if fuller else (CATEGORIES,):
+        for parent_name, children in categories.items():
+            parent, _ = Category.objects.get_or_create(name=parent_name, parent=None)
+            for child in children:
+                Category.objects.get_or_create(name=child, parent=parent)
     categories = {c.name: c for c in Category.objects.all()}
     units = {u.code: u for u in Unit.objects.all()}
     rates = {r.rate.normalize(): r for r in TaxRate.objects.filter(cess_rate=0)}
-    existing = set(Product.objects.filter(sku__in=[p[1] for p in PRODUCTS]).values_list("sku", flat=True))
+    products = PRODUCTS + MORE_PRODUCTS if fuller else PRODUCTS
+    existing = set(Product.objects.filter(sku__in=[p[1] for p in products]).values_list("sku", flat=True))
     new_products = []
-    for number, (name, sku, brand, category, unit, hsn, gst, mrp, price, cost, qty) in enumerate(PRODUCTS, 1):
+    # Barcodes number the products in list order, so the base catalogue's stay what they always were.
+    for number, (name, sku, brand, category, unit, hsn, gst, mrp, price, cost, qty) in enumerate(products, 1):
         if sku in existing:
             continue
         product = Product(
