@@ -279,7 +279,7 @@ def _cover_reason(*, on_hand, average, cover, lead_time, safety_days, supplier, 
     rate = _about(average, HUNDREDTH)
     lasts = (f"{_qty(on_hand)} left last {_about(cover)} days at {rate} a day" if on_hand > 0
              else f"Out of stock while selling {rate} a day")
-    delivery = f"{supplier}'s {lead_time}-day delivery" if supplier else f"a {lead_time}-day delivery"
+    delivery = f"the {lead_time}-day delivery from {supplier}" if supplier else f"a {lead_time}-day delivery"
     if suggested:
         return (f"{lasts}, not enough to cover {delivery} plus {_about(safety_days)} safety days: "
                 f"order {_qty(suggested)}.")
