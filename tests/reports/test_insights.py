@@ -11,11 +11,14 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.models import DEFAULT_LEAD_TIME_DAYS, PurchaseLine, PurchaseReceipt
 from catalog.services import stock_receive
 from reports.insights import (
     abc_classes,
+    abc_grades,
     bought_together,
     idle_stock,
     insights_for_day,
@@ -254,6 +257,21 @@ def test_abc_nets_returns_and_sums_exactly_to_the_paisa(seller, product):
     assert revenues == {"Odd": D("133.32"), "Other": D("0.04")}
 
 
+@given(st.lists(st.decimals(min_value=D("0.01"), max_value=D("99999"), places=2), min_size=1, max_size=40))
+def test_abc_grades_cover_80_and_95_percent_with_as_few_products_as_ties_allow(revenues):
+    revenues.sort(reverse=True)
+    grades = abc_grades(revenues)
+    total = sum(revenues)
+
+    assert grades[0] == "A" and grades == sorted(grades)  # the best seller is A; A, then B, then C
+    assert all(grades[i] == grades[i + 1] for i in range(len(revenues) - 1) if revenues[i] == revenues[i + 1])
+    for grade, share in (("A", 80), ("B", 95)):
+        graded = [i for i, g in enumerate(grades) if g <= grade]
+        assert sum(revenues[: graded[-1] + 1]) * 100 >= share * total  # they reach the share...
+        first_of_last_group = revenues.index(revenues[graded[-1]])
+        assert sum(revenues[:first_of_last_group]) * 100 < share * total  # ...and no group less would
+
+
 def test_abc_with_no_sales_or_one_sale(seller, product):
     assert abc_classes(start=DAY, end=DAY) == []
     seller(DAY, (product("Only"), 1))
@@ -317,6 +335,20 @@ def test_robust_z(value, history, median, z):
     found_median, found_z = robust_z(D(value), [D(x) for x in history])
     assert found_median == D(median)
     assert (found_z if z is None else found_z.quantize(D("0.001"))) == (None if z is None else D(z))
+
+
+@given(value=st.decimals(min_value=0, max_value=10**6, places=2),
+       history=st.lists(st.decimals(min_value=0, max_value=10**6, places=2), min_size=4, max_size=8),
+       scale=st.integers(min_value=1, max_value=1000))
+def test_robust_z_has_the_sign_of_the_difference_and_ignores_the_scale(value, history, scale):
+    median, z = robust_z(value, history)
+    scaled_median, scaled_z = robust_z(value * scale, [x * scale for x in history])
+    if z is None:
+        assert scaled_z is None and all(x == history[0] for x in history)
+    else:
+        assert (z > 0) == (value > median) and (z < 0) == (value < median)
+        assert abs(scaled_z - z) < D("1E-20")
+    assert scaled_median == median * scale
 
 
 def test_unusual_day_against_the_same_weekday(seller, product):
