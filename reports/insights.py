@@ -176,23 +176,19 @@ def trending_products(*, day: date, previous_weeks: int = 4, min_quantity: Decim
     before_start = week_start - timedelta(weeks=previous_weeks)
     net = _net_by_product({"week": (week_start, day), "before": (before_start, week_start - timedelta(days=1))},
                           measure="quantity")
-    found = []
+    items = []
     for product_id, sold in net.items():
         week, average = sold["week"], sold["before"] / previous_weeks
         if week < min_quantity:
             continue
-        ratio = None if average <= 0 else (week / average).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
-        if ratio is not None and ratio < min_ratio:
-            continue
-        found.append((product_id, week, average, ratio))
-    items = []
-    for product_id, week, average, ratio in found:
-        if ratio is None:
-            reason = f"Sold {_qty(week)} this week and none in the previous {previous_weeks} weeks."
+        if average <= 0:
+            ratio, reason = None, f"Sold {_qty(week)} this week and none in the previous {previous_weeks} weeks."
         else:
-            reason = (f"Sold {_qty(week)} this week against {_about(average)} a week "
-                      f"over the previous {previous_weeks}.")
-        items.append(TrendingProduct(product_id=product_id, name=net[product_id].name, sold_this_week=week,
+            ratio = (week / average).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+            reason = f"Sold {_qty(week)} this week against {_about(average)} a week over the previous {previous_weeks}."
+            if ratio < min_ratio:
+                continue
+        items.append(TrendingProduct(product_id=product_id, name=sold.name, sold_this_week=week,
                                      weekly_average_before=average.quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP),
                                      ratio=ratio, reason=reason))
     items.sort(key=lambda i: (i.ratio is not None, -(i.ratio or ZERO), -i.sold_this_week, i.name, i.product_id))

@@ -80,6 +80,16 @@ def product(stocked):
     return make
 
 
+@pytest.mark.parametrize("insight", [
+    lambda: trending_products(day=DAY), lambda: stock_cover(day=DAY), lambda: reorder_suggestions(day=DAY),
+    lambda: idle_stock(day=DAY), lambda: abc_classes(start=DAY, end=DAY), lambda: bought_together(start=DAY, end=DAY),
+    lambda: unusual_days(start=DAY, end=DAY), lambda: sold_below_cost(start=DAY, end=DAY),
+    lambda: lapsed_customers(day=DAY),
+], ids=["trending", "cover", "reorder", "idle", "abc", "pairs", "unusual", "below_cost", "lapsed"])
+def test_a_shop_with_no_sales_and_no_stock_has_no_insights(shop, insight):
+    assert insight() == []
+
+
 # --- Trending -------------------------------------------------------------------------------------------------
 
 
