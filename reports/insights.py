@@ -58,6 +58,15 @@ RATIO_STEP = Decimal("0.0001")
 MAD_SCALE = Decimal("0.6745")
 MEAN_AD_SCALE = Decimal("1.253314")
 
+# Default windows and margins of the methods below (insights_for_day uses these).
+TREND_MIN_QUANTITY = Decimal("10")
+COVER_WINDOW_DAYS = 28
+SAFETY_DAYS = Decimal("2")
+ORDER_DAYS = Decimal("14")
+IDLE_WINDOW_DAYS = 90
+SLOW_COVER_DAYS = 180
+PAIRS_WINDOW_DAYS = 30
+
 VIEW_REPORTS = "reports.view_reports"
 VIEW_PROFIT = "reports.view_profit"
 
@@ -108,19 +117,22 @@ class _Net:
         return self.by_period[period]
 
 
-def _net_by_product(periods: dict[str, tuple[date, date]], *, measure: str) -> dict[int, _Net]:
+def _net_by_product(periods: dict[str, tuple[date, date]], *, measure: str,
+                    sold_at_least: dict[str, Decimal] | None = None) -> dict[int, _Net]:
     """Return {product id: its name and, per period name, its net quantity or amount} for products sold.
 
     Two queries whatever the number of periods: one over invoice lines, one over credit note lines, each
     grouped by product with one conditional sum per period. `measure` is "quantity" or "amount" (line totals,
-    GST included, after every discount).
+    GST included, after every discount). `sold_at_least` {period: minimum} leaves out, in the database,
+    products that sold less than that in the period before returns (so they cannot reach it net either).
     """
     first, last = min(p[0] for p in periods.values()), max(p[1] for p in periods.values())
     field = "quantity" if measure == "quantity" else "line_total"
     total = QuantitySum if measure == "quantity" else MoneySum
     sold = _completed_lines(first, last).values("product_id", "product__name").order_by().annotate(**{
         name: total(field, filter=_between("invoice__issued_at", start, end))
-        for name, (start, end) in periods.items()})
+        for name, (start, end) in periods.items()}).filter(**{
+        f"{name}__gte": minimum for name, minimum in (sold_at_least or {}).items()})
     returned = _credit_lines(first, last).values("product_id").order_by().annotate(**{
         name: total(field, filter=_between("credit_note__issued_at", start, end))
         for name, (start, end) in periods.items()})
@@ -162,7 +174,7 @@ class TrendingProduct:
     reason: str
 
 
-def trending_products(*, day: date, previous_weeks: int = 4, min_quantity: Decimal = Decimal("10"),
+def trending_products(*, day: date, previous_weeks: int = 4, min_quantity: Decimal = TREND_MIN_QUANTITY,
                       min_ratio: Decimal = Decimal("1.5"), limit: int = 10) -> list[TrendingProduct]:
     """Return products selling much faster this week than before, fastest rise first.
 
@@ -175,7 +187,7 @@ def trending_products(*, day: date, previous_weeks: int = 4, min_quantity: Decim
     week_start = day - timedelta(days=6)
     before_start = week_start - timedelta(weeks=previous_weeks)
     net = _net_by_product({"week": (week_start, day), "before": (before_start, week_start - timedelta(days=1))},
-                          measure="quantity")
+                          measure="quantity", sold_at_least={"week": min_quantity})
     items = []
     for product_id, sold in net.items():
         week, average = sold["week"], sold["before"] / previous_weeks
@@ -218,8 +230,8 @@ def _ceil_to(quantity: Decimal, step: Decimal) -> Decimal:
     return ((quantity / step).to_integral_value(rounding=ROUND_CEILING) * step).quantize(QUANTITY_STEP)
 
 
-def stock_cover(*, day: date, window_days: int = 28, safety_days: Decimal = Decimal("2"),
-                order_days: Decimal = Decimal("14")) -> list[StockCover]:
+def stock_cover(*, day: date, window_days: int = COVER_WINDOW_DAYS, safety_days: Decimal = SAFETY_DAYS,
+                order_days: Decimal = ORDER_DAYS, limit: int | None = None) -> list[StockCover]:
     """Return how many days each product sold in the window will last, and how much to order; emptiest first.
 
     Method, per product sold in the `window_days` ending on `day` (net of returns):
@@ -232,10 +244,27 @@ def stock_cover(*, day: date, window_days: int = 28, safety_days: Decimal = Deci
     - at or below the reorder point, suggest enough to reach reorder point + `order_days` of sales,
       rounded up to a whole multiple of the product's reorder quantity (its pack), or to a whole unit
       when it has none (to 0.001 for loose goods).
-    Three queries.
+    Ties in cover go by name. Three queries.
     """
     first = day - timedelta(days=window_days - 1)
     net = _net_by_product({"window": (first, day)}, measure="quantity")
+    return _stock_cover(net, "window", first=first, day=day, window_days=window_days, safety_days=safety_days,
+                        order_days=order_days, to_order_only=False, limit=limit)
+
+
+def reorder_suggestions(*, day: date, window_days: int = COVER_WINDOW_DAYS, safety_days: Decimal = SAFETY_DAYS,
+                        order_days: Decimal = ORDER_DAYS, limit: int | None = None) -> list[StockCover]:
+    """Return the products of `stock_cover` at or below their reorder point (same method), emptiest first."""
+    first = day - timedelta(days=window_days - 1)
+    net = _net_by_product({"window": (first, day)}, measure="quantity")
+    return _stock_cover(net, "window", first=first, day=day, window_days=window_days, safety_days=safety_days,
+                        order_days=order_days, to_order_only=True, limit=limit)
+
+
+def _stock_cover(net: dict[int, _Net], period: str, *, first: date, day: date, window_days: int,
+                 safety_days: Decimal, order_days: Decimal, to_order_only: bool,
+                 limit: int | None) -> list[StockCover]:
+    """Do stock_cover's work from net quantities already read (`period` of `net` covers first..day)."""
     last_purchase = (PurchaseLine.objects.filter(product=OuterRef("pk"), receipt__status=PurchaseReceipt.Status.DONE)
                      .order_by("-receipt__done_at", "-pk"))
     sold_in_window = _completed_lines(first, day).values("product_id")
@@ -244,31 +273,34 @@ def stock_cover(*, day: date, window_days: int = 28, safety_days: Decimal = Deci
                            Subquery(last_purchase.values("receipt__supplier__lead_time_days")[:1]),
                            Value(DEFAULT_LEAD_TIME_DAYS), output_field=IntegerField()),
         supplier=Coalesce("default_supplier__name", Subquery(last_purchase.values("receipt__supplier__name")[:1])),
-    ).values("pk", "name", "on_hand", "lead_time", "supplier", "reorder_quantity", "unit__allows_fraction")
-    items = []
-    for row in products:
-        average = net[row["pk"]]["window"] / window_days
+    ).values_list("pk", "name", "on_hand", "lead_time", "supplier", "reorder_quantity", "unit__allows_fraction")
+    found = []
+    for product_id, name, on_hand, lead_time, supplier, reorder_quantity, loose in products:
+        average = net[product_id][period] / window_days
         if average <= 0:  # as much returned as sold: no rate to plan with
             continue
-        on_hand = Decimal(row["on_hand"]).quantize(QUANTITY_STEP)
-        lead_time = row["lead_time"]
+        on_hand = Decimal(on_hand).quantize(QUANTITY_STEP)
         safety = (average * safety_days).quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP)
         reorder_point = (average * lead_time).quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP) + safety
-        cover = (on_hand / average).quantize(TENTH, rounding=ROUND_HALF_UP) if on_hand > 0 else ZERO
         suggested = ZERO
         if on_hand <= reorder_point:
-            pack = row["reorder_quantity"] if row["reorder_quantity"] > 0 else (
-                QUANTITY_STEP if row["unit__allows_fraction"] else Decimal("1"))
+            pack = reorder_quantity if reorder_quantity > 0 else (QUANTITY_STEP if loose else Decimal("1"))
             suggested = _ceil_to(reorder_point + average * order_days - on_hand, pack)
-        items.append(StockCover(
-            product_id=row["pk"], name=row["name"], on_hand=on_hand,
-            average_daily_sales=average.quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP), days_of_cover=cover,
-            supplier_name=row["supplier"] or "", lead_time_days=lead_time, safety_stock=safety,
-            reorder_point=reorder_point, suggested_quantity=suggested,
-            reason=_cover_reason(on_hand=on_hand, average=average, cover=cover, lead_time=lead_time,
-                                 safety_days=safety_days, supplier=row["supplier"] or "", suggested=suggested)))
-    items.sort(key=lambda i: (i.days_of_cover, i.name, i.product_id))
-    return items
+        elif to_order_only:
+            continue
+        cover = (on_hand / average).quantize(TENTH, rounding=ROUND_HALF_UP) if on_hand > 0 else ZERO
+        found.append((cover, name, product_id, on_hand, average, supplier or "", lead_time, safety, reorder_point,
+                      suggested))
+    found.sort(key=lambda f: f[:3])
+    return [StockCover(
+        product_id=product_id, name=name, on_hand=on_hand,
+        average_daily_sales=average.quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP), days_of_cover=cover,
+        supplier_name=supplier, lead_time_days=lead_time, safety_stock=safety, reorder_point=reorder_point,
+        suggested_quantity=suggested,
+        reason=_cover_reason(on_hand=on_hand, average=average, cover=cover, lead_time=lead_time,
+                             safety_days=safety_days, supplier=supplier, suggested=suggested))
+        for cover, name, product_id, on_hand, average, supplier, lead_time, safety, reorder_point, suggested
+        in found[:limit]]
 
 
 def _cover_reason(*, on_hand, average, cover, lead_time, safety_days, supplier, suggested) -> str:
@@ -280,13 +312,6 @@ def _cover_reason(*, on_hand, average, cover, lead_time, safety_days, supplier, 
         return (f"{lasts}, not enough to cover {delivery} plus {_about(safety_days)} safety days: "
                 f"order {_qty(suggested)}.")
     return f"{lasts}, enough to cover {delivery} plus {_about(safety_days)} safety days."
-
-
-def reorder_suggestions(*, day: date, window_days: int = 28, safety_days: Decimal = Decimal("2"),
-                        order_days: Decimal = Decimal("14")) -> list[StockCover]:
-    """Return the products of `stock_cover` at or below their reorder point (same method), emptiest first."""
-    return [item for item in stock_cover(day=day, window_days=window_days, safety_days=safety_days,
-                                         order_days=order_days) if item.suggested_quantity > 0]
 
 
 # --- Slow-moving and dead stock -------------------------------------------------------------------------------
@@ -305,7 +330,7 @@ class IdleStock:
     reason: str
 
 
-def idle_stock(*, day: date, window_days: int = 90, slow_cover_days: int = 180,
+def idle_stock(*, day: date, window_days: int = IDLE_WINDOW_DAYS, slow_cover_days: int = SLOW_COVER_DAYS,
                limit: int | None = 20) -> list[IdleStock]:
     """Return stock that is not selling, with the money tied up in it at cost; the most money first.
 
@@ -316,14 +341,24 @@ def idle_stock(*, day: date, window_days: int = 90, slow_cover_days: int = 180,
     sale ever is looked up (one more query, bounded by `limit`). Cost-based. Four queries at most.
     """
     first = day - timedelta(days=window_days - 1)
-    held = (Stock.objects.values("product_id").order_by()
-            .annotate(on_hand=QuantitySum("quantity")).filter(on_hand__gt=0)
-            .values_list("product_id", "on_hand", "product__name", "product__cost_price"))
-    held = list(held)
+    held = _stock_held()
     sold = _net_by_product({"window": (first, day)}, measure="quantity") if held else {}
+    return _idle_stock(held, sold, "window", window_days=window_days, slow_cover_days=slow_cover_days, limit=limit)
+
+
+def _stock_held() -> list[tuple[int, Decimal, str, Decimal]]:
+    """Return (product id, on hand over all warehouses, name, cost price) of every product with stock: one query."""
+    return list(Stock.objects.values("product_id").order_by()
+                .annotate(on_hand=QuantitySum("quantity")).filter(on_hand__gt=0)
+                .values_list("product_id", "on_hand", "product__name", "product__cost_price"))
+
+
+def _idle_stock(held: list[tuple[int, Decimal, str, Decimal]], sold: dict[int, _Net], period: str, *,
+                window_days: int, slow_cover_days: int, limit: int | None) -> list[IdleStock]:
+    """Do idle_stock's work from the stock held and the net quantities already read."""
     found = []
     for product_id, on_hand, name, cost in held:
-        quantity = sold.get(product_id, {"window": ZERO})["window"]
+        quantity = sold[product_id][period] if product_id in sold else ZERO
         value = to_paise(on_hand * cost)
         if quantity <= 0:
             found.append((product_id, name, on_hand, ZERO, None, value))
@@ -332,8 +367,7 @@ def idle_stock(*, day: date, window_days: int = 90, slow_cover_days: int = 180,
         if cover > slow_cover_days:
             found.append((product_id, name, on_hand, quantity, cover, value))
     found.sort(key=lambda f: (-f[5], f[1], f[0]))
-    if limit is not None:
-        found = found[:limit]
+    found = found[:limit]
     dead = [f[0] for f in found if f[4] is None]
     last_sold = {}
     if dead:
@@ -441,35 +475,33 @@ def bought_together(*, start: date, end: date, min_support: Decimal = Decimal("0
     support = bills with both / all bills; confidence = bills with both / bills with the first product
     (the direction with the higher confidence is shown); lift = support / (support of each alone multiplied).
     A pair is kept with support >= `min_support`, at least `min_bills` bills, and lift above `min_lift`.
-    Pruned like Apriori: only products that alone reach the minimum support are fetched bill by bill.
-    Ordered by bills together, then lift, then names. Three queries.
+    Ordered by bills together, then lift, then names. The window's (bill, product) pairs are read once and
+    counted in Python, products below the minimum support pruned first (Apriori). Two queries.
     """
-    lines = _completed_lines(start, end)
-    bills = Invoice.objects.filter(_between("issued_at", start, end), status=Invoice.Status.COMPLETED).count()
+    baskets: dict[int, set[int]] = defaultdict(set)
+    for invoice_id, product_id in _completed_lines(start, end).values_list("invoice_id", "product_id"):
+        baskets[invoice_id].add(product_id)
+    bills = len(baskets)  # a completed bill has at least one line
     if not bills:
         return []
     needed = max(min_bills, int((min_support * bills).to_integral_value(rounding=ROUND_CEILING)))
-    counted = list(lines.values("product_id", "product__name").order_by()
-                   .annotate(bills=Count("invoice_id", distinct=True)).filter(bills__gte=needed))
-    counts = {row["product_id"]: row["bills"] for row in counted}
-    names = {row["product_id"]: row["product__name"] for row in counted}
-    if len(counts) < 2:
-        return []
-    baskets: dict[int, set[int]] = defaultdict(set)
-    for invoice_id, product_id in lines.filter(product_id__in=list(counts)).values_list("invoice_id", "product_id"):
-        baskets[invoice_id].add(product_id)
+    counts = Counter(product_id for products in baskets.values() for product_id in products)
+    frequent = {product_id for product_id, count in counts.items() if count >= needed}
     together: Counter[tuple[int, int]] = Counter()
     for products in baskets.values():
-        together.update(combinations(sorted(products), 2))
+        together.update(combinations(sorted(products & frequent), 2))
     found = []
     for (a, b), both in together.items():
         lift = Decimal(both * bills) / (counts[a] * counts[b])
-        support = Decimal(both) / bills
-        if both < needed or support < min_support or lift <= min_lift:
+        if both < needed or lift <= min_lift:
             continue
         first, second = (a, b) if counts[a] <= counts[b] else (b, a)  # fewer bills alone: higher confidence
-        found.append((first, second, both, support, Decimal(both) / counts[first], lift))
-    found.sort(key=lambda f: (-f[2], -f[5], names[f[0]], names[f[1]]))
+        found.append((first, second, both, Decimal(both) / bills, Decimal(both) / counts[first], lift))
+    if not found:
+        return []
+    names = dict(Product.objects.filter(pk__in={f[0] for f in found} | {f[1] for f in found})
+                 .values_list("pk", "name"))
+    found.sort(key=lambda f: (-f[2], -f[5], names[f[0]], names[f[1]], f[0], f[1]))
     return [ProductPair(
         product_id=first, name=names[first], with_product_id=second, with_name=names[second], bills_together=both,
         support=support.quantize(RATIO_STEP, rounding=ROUND_HALF_UP),
@@ -496,20 +528,33 @@ class UnusualDay:
         return self.robust_z > 0
 
 
-def _daily_net_sales(first: date, last: date) -> dict[date, Decimal]:
-    """Return each local day's net sales (completed invoice totals minus credit note totals): two queries."""
+def _spans(days: set[date]) -> list[tuple[date, date]]:
+    """Return the runs of consecutive days in `days`, as (first, last) pairs."""
+    spans: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if spans and spans[-1][1] == day - timedelta(days=1):
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+def _daily_net_sales(days: set[date]) -> dict[date, Decimal]:
+    """Return the net sales (completed invoice totals minus credit note totals) of each of `days` that had any.
+
+    Two queries, reading only those days' rows (by the issued_at indexes): grouping by local date runs a
+    Python function per row on SQLite, so a single day's history reads 9 days, not 9 weeks.
+    """
     tz = timezone.get_current_timezone()
+    on_days = Q()
+    for first, last in _spans(days):
+        on_days |= _between("issued_at", first, last)
     sales: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    rows = (Invoice.objects.filter(_between("issued_at", first, last), status=Invoice.Status.COMPLETED)
-            .annotate(day=TruncDate("issued_at", tzinfo=tz)).values("day").order_by()
-            .annotate(total=MoneySum("grand_total")).values_list("day", "total"))
-    for day, total in rows:
-        sales[day] += total
-    rows = (CreditNote.objects.filter(_between("issued_at", first, last))
-            .annotate(day=TruncDate("issued_at", tzinfo=tz)).values("day").order_by()
-            .annotate(total=MoneySum("grand_total")).values_list("day", "total"))
-    for day, total in rows:
-        sales[day] -= total
+    for rows, sign in ((Invoice.objects.filter(on_days, status=Invoice.Status.COMPLETED), 1),
+                       (CreditNote.objects.filter(on_days), -1)):
+        for day, total in (rows.annotate(day=TruncDate("issued_at", tzinfo=tz)).values("day").order_by()
+                           .annotate(total=MoneySum("grand_total")).values_list("day", "total")):
+            sales[day] += sign * total
     return sales
 
 
@@ -537,11 +582,11 @@ def unusual_days(*, start: date, end: date, weeks: int = 8, min_history: int = 4
     Method: each day is compared with the same weekday in the `weeks` weeks before it by the robust
     z-score (median and median absolute deviation, see `robust_z`); |z| >= `threshold` (3.5, Iglewicz and
     Hoaglin's cut-off) is unusual. Days with no sales count as zero, but only from the first day with sales
-    in the data read (a new shop has no history yet); a day needs `min_history` such weekdays before it.
+    among those read (a new shop has no history yet); a day needs `min_history` such weekdays before it.
     Two queries for the whole range.
     """
-    first = start - timedelta(weeks=weeks)
-    sales = _daily_net_sales(first, end)
+    days = {start + timedelta(days=n) for n in range((end - start).days + 1)}
+    sales = _daily_net_sales({day - timedelta(weeks=n) for day in days for n in range(weeks + 1)})
     if not sales:
         return []
     opened = min(sales)
@@ -633,11 +678,18 @@ def lapsed_customers(*, day: date, lookback_days: int = 180, min_visits: int = 4
     Method: for each active customer, the days with a completed bill in the `lookback_days` ending on `day`.
     Regular means at least `min_visits` such days; the usual gap is the median of the days between
     consecutive visits. Lapsed means no bill for at least `gap_multiple` times the usual gap and at least
-    `min_days`. Their khata balance (what they owe) is shown with them. Two queries.
+    `min_days`. Their khata balance (what they owe) is shown with them. Customers who bought in the last
+    `min_days` or have fewer than `min_visits` bills are set aside by a grouped query first, so only the
+    likely ones have their bills grouped by day (a Python function per row on SQLite), in a subquery of the
+    same query. Two queries.
     """
     first = day - timedelta(days=lookback_days - 1)
-    rows = (Invoice.objects.filter(_between("issued_at", first, day), status=Invoice.Status.COMPLETED,
+    bills = Invoice.objects.filter(_between("issued_at", first, day), status=Invoice.Status.COMPLETED,
                                    customer__is_active=True)
+    quiet = (bills.values("customer_id").order_by().annotate(bills=Count("pk"), last=Max("issued_at"))
+             .filter(bills__gte=min_visits, last__lt=_start_of(day - timedelta(days=min_days - 1)))
+             .values("customer_id"))
+    rows = (bills.filter(customer_id__in=quiet)
             .annotate(day=TruncDate("issued_at", tzinfo=timezone.get_current_timezone()))
             .values("customer_id", "day").order_by().annotate(total=MoneySum("grand_total"))
             .values_list("customer_id", "day", "total"))
@@ -700,8 +752,14 @@ def _candidates(*, day: date, with_costs: bool) -> dict[str, list[Insight]]:
     found["unusual_day"] = [
         Insight("unusual_day", f"Unusually {'high' if item.is_high else 'low'} sales on {_day_text(item.day)}",
                 item.reason, False, item) for item in unusual]
-    found["reorder"] = [Insight("reorder", f"Reorder {item.name}", item.reason, False, item)
-                        for item in reorder_suggestions(day=day)[:PER_KIND]]
+    # Reorder and idle stock read the stock sold in one query: the last 28 days, and 90 for idle stock.
+    periods = {"cover": (day - timedelta(days=COVER_WINDOW_DAYS - 1), day)}
+    if with_costs:
+        periods["idle"] = (day - timedelta(days=IDLE_WINDOW_DAYS - 1), day)
+    sold = _net_by_product(periods, measure="quantity")
+    reorder = _stock_cover(sold, "cover", first=periods["cover"][0], day=day, window_days=COVER_WINDOW_DAYS,
+                           safety_days=SAFETY_DAYS, order_days=ORDER_DAYS, to_order_only=True, limit=PER_KIND)
+    found["reorder"] = [Insight("reorder", f"Reorder {item.name}", item.reason, False, item) for item in reorder]
     found["trending"] = [Insight("trending", f"{item.name} is selling fast", item.reason, False, item)
                          for item in trending_products(day=day, limit=PER_KIND)]
     found["lapsed_customer"] = [Insight("lapsed_customer", f"{item.name} has stopped coming", item.reason, False,
@@ -709,10 +767,12 @@ def _candidates(*, day: date, with_costs: bool) -> dict[str, list[Insight]]:
     if with_costs:
         found["dead_stock"] = [
             Insight("dead_stock", f"{item.name} is {'not selling' if item.is_dead else 'selling slowly'}",
-                    item.reason, True, item) for item in idle_stock(day=day, limit=PER_KIND)]
+                    item.reason, True, item)
+            for item in _idle_stock(_stock_held(), sold, "idle", window_days=IDLE_WINDOW_DAYS,
+                                    slow_cover_days=SLOW_COVER_DAYS, limit=PER_KIND)]
     found["bought_together"] = [
         Insight("bought_together", f"{item.name} and {item.with_name} sell together", item.reason, False, item)
-        for item in bought_together(start=day - timedelta(days=29), end=day, limit=PER_KIND)]
+        for item in bought_together(start=day - timedelta(days=PAIRS_WINDOW_DAYS - 1), end=day, limit=PER_KIND)]
     return found
 
 
@@ -722,7 +782,8 @@ def insights_for_day(*, day: date, user, limit: int = 6) -> list[Insight]:
     Only users who may open reports (`reports.view_reports`) get any; the cost-based kinds (sold below
     cost, slow and dead stock at cost) only users with `reports.view_profit`. Method: each kind gives its
     best items computed with the defaults above (the day's bills and unusual sales; reorder, trending,
-    lapsed customers and idle stock as of the day; pairs over the 30 days ending on it), then items are
+    lapsed customers and idle stock as of the day; pairs over the 30 days ending on it; reorder and idle
+    stock share one read of the quantities sold), then items are
     taken round by round, one of each kind in the order of KINDS, until `limit`. For the current day
     only unusually high sales are reported, since the day is not over. At most 17 queries for an owner and
     12 for a manager whatever the data's size (asserted in tests/reports/test_insights.py).
