@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from itertools import combinations
+from itertools import batched, combinations
 
 from django.db.models import (
     Count,
@@ -66,6 +66,7 @@ ORDER_DAYS = Decimal("14")
 IDLE_WINDOW_DAYS = 90
 SLOW_COVER_DAYS = 180
 PAIRS_WINDOW_DAYS = 30
+LOOKUP_BATCH = 2000  # ids per IN (...) list: SQLite allows 32,766 parameters in a statement
 
 VIEW_REPORTS = "reports.view_reports"
 VIEW_PROFIT = "reports.view_profit"
@@ -338,7 +339,7 @@ def idle_stock(*, day: date, window_days: int = IDLE_WINDOW_DAYS, slow_cover_day
     `window_days` ending on `day`. Dead: none sold (or more returned than sold). Slow: some sold, but at that
     rate the stock lasts more than `slow_cover_days`. Money tied up = on hand x the product's cost price
     (its average purchase cost, before GST). Ties in value go by name. For the dead items returned, their last
-    sale ever is looked up (one more query, bounded by `limit`). Cost-based. Four queries at most.
+    sale ever is looked up (one more query per 2,000 of them). Cost-based. Four queries with a limit.
     """
     first = day - timedelta(days=window_days - 1)
     held = _stock_held()
@@ -368,10 +369,9 @@ def _idle_stock(held: list[tuple[int, Decimal, str, Decimal]], sold: dict[int, _
             found.append((product_id, name, on_hand, quantity, cover, value))
     found.sort(key=lambda f: (-f[5], f[1], f[0]))
     found = found[:limit]
-    dead = [f[0] for f in found if f[4] is None]
     last_sold = {}
-    if dead:
-        last_sold = {row["product_id"]: timezone.localdate(row["last"]) for row in (
+    for dead in batched([f[0] for f in found if f[4] is None], LOOKUP_BATCH):  # one batch with the default limit
+        last_sold |= {row["product_id"]: timezone.localdate(row["last"]) for row in (
             InvoiceLine.objects.filter(product_id__in=dead, invoice__status=Invoice.Status.COMPLETED)
             .values("product_id").order_by().annotate(last=Max("invoice__issued_at")))}
     items = []
@@ -475,7 +475,7 @@ def bought_together(*, start: date, end: date, min_support: Decimal = Decimal("0
     support = bills with both / all bills; confidence = bills with both / bills with the first product
     (the direction with the higher confidence is shown); lift = support / (support of each alone multiplied).
     A pair is kept with support >= `min_support`, at least `min_bills` bills, and lift above `min_lift`.
-    Ordered by bills together, then lift, then names. The window's (bill, product) pairs are read once and
+    Ordered by bills together, then lift, then product ids. The window's (bill, product) pairs are read once and
     counted in Python, products below the minimum support pruned first (Apriori). Two queries.
     """
     baskets: dict[int, set[int]] = defaultdict(set)
@@ -499,9 +499,10 @@ def bought_together(*, start: date, end: date, min_support: Decimal = Decimal("0
         found.append((first, second, both, Decimal(both) / bills, Decimal(both) / counts[first], lift))
     if not found:
         return []
+    found.sort(key=lambda f: (-f[2], -f[5], f[0], f[1]))
+    found = found[:limit]
     names = dict(Product.objects.filter(pk__in={f[0] for f in found} | {f[1] for f in found})
                  .values_list("pk", "name"))
-    found.sort(key=lambda f: (-f[2], -f[5], names[f[0]], names[f[1]], f[0], f[1]))
     return [ProductPair(
         product_id=first, name=names[first], with_product_id=second, with_name=names[second], bills_together=both,
         support=support.quantize(RATIO_STEP, rounding=ROUND_HALF_UP),
@@ -509,7 +510,7 @@ def bought_together(*, start: date, end: date, min_support: Decimal = Decimal("0
         lift=lift.quantize(HUNDREDTH, rounding=ROUND_HALF_UP),
         reason=(f"On {both} of {bills} bills together: {_about(confidence * HUNDRED, Decimal(1))}% of bills "
                 f"with {names[first]} also had {names[second]}, {_about(lift)} times as often as by chance."))
-        for first, second, both, support, confidence, lift in found[:limit]]
+        for first, second, both, support, confidence, lift in found]
 
 
 # --- Unusual days ---------------------------------------------------------------------------------------------
@@ -681,7 +682,7 @@ def lapsed_customers(*, day: date, lookback_days: int = 180, min_visits: int = 4
     `min_days`. Their khata balance (what they owe) is shown with them. Customers who bought in the last
     `min_days` or have fewer than `min_visits` bills are set aside by a grouped query first, so only the
     likely ones have their bills grouped by day (a Python function per row on SQLite), in a subquery of the
-    same query. Two queries.
+    same query. Ties in spending go by customer id. Two queries.
     """
     first = day - timedelta(days=lookback_days - 1)
     bills = Invoice.objects.filter(_between("issued_at", first, day), status=Invoice.Status.COMPLETED,
@@ -709,6 +710,8 @@ def lapsed_customers(*, day: date, lookback_days: int = 180, min_visits: int = 4
             found.append((customer_id, len(days), gap, days[-1], since))
     if not found:
         return []
+    found.sort(key=lambda f: (-spent[f[0]], f[0]))
+    found = found[:limit]
     customers = Customer.objects.filter(pk__in=[f[0] for f in found]).annotate(
         owed=Coalesce("khata__balance", Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2)))
     customers = {c.pk: c for c in customers.only("pk", "name", "phone")}
@@ -719,8 +722,7 @@ def lapsed_customers(*, day: date, lookback_days: int = 180, min_visits: int = 4
         reason=(f"Bought on {count} days, usually every {_about(gap)} days, but nothing in the {since} days "
                 f"since {_day_text(last)}."))
         for customer_id, count, gap, last, since in found]
-    items.sort(key=lambda i: (-i.spent, i.name, i.customer_id))
-    return items[:limit]
+    return items
 
 
 # --- The day's few insights -----------------------------------------------------------------------------------
