@@ -57,7 +57,7 @@ class BrandAdmin(ShopImportExportMixin, ModelAdmin):
 @admin.register(Supplier)
 class SupplierAdmin(ShopImportExportMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     resource_classes = [SupplierResource]
-    list_display = ("name", "gstin", "phone", "email")
+    list_display = ("name", "gstin", "phone", "email", "lead_time_days")
     search_fields = ("name", "gstin", "phone")
 
 
@@ -112,7 +112,7 @@ class ProductAdmin(ShopImportExportMixin, HidesCostsMixin, ReadOnlyHistoryMixin,
                    ("brand", RelatedDropdownFilter), ("tax_rate", RelatedDropdownFilter))
     list_filter_submit = True
     search_fields = ("name", "=sku", "=barcode")
-    autocomplete_fields = ("category", "brand", "unit")
+    autocomplete_fields = ("category", "brand", "unit", "default_supplier")
     list_select_related = ("category__parent", "tax_rate", "unit")
     list_per_page = 50
     show_full_result_count = False  # counting 100k rows on every page view is wasted work
@@ -122,7 +122,7 @@ class ProductAdmin(ShopImportExportMixin, HidesCostsMixin, ReadOnlyHistoryMixin,
         (None, {"fields": ("name", "sku", "barcode", "category", "brand", "unit", "is_active", "image")}),
         (_("Price and tax"), {"fields": ("mrp", "selling_price", "tax_inclusive", "tax_rate", "hsn_code",
                                          "cost_price")}),
-        (_("Reordering"), {"fields": ("reorder_level", "reorder_quantity")}),
+        (_("Reordering"), {"fields": ("reorder_level", "reorder_quantity", "default_supplier")}),
     )
 
     @display(description=_("Price"), ordering="selling_price")

@@ -16,6 +16,8 @@ from shop.records import AppendOnlyRecord, append_only_triggers
 from shop.validators import validate_plain_text
 
 ZERO = Decimal("0")
+# Days a supplier takes to deliver when the shop has not said otherwise (a local distributor's usual).
+DEFAULT_LEAD_TIME_DAYS = 3
 
 
 class TaxRate(models.Model):
@@ -125,6 +127,10 @@ class Product(models.Model):
         help_text=_("Low-stock alert at or below this quantity. Empty: the shop's default."))
     reorder_quantity = models.DecimalField(_("reorder quantity"), **QUANTITY_FIELD, default=ZERO,
                                            validators=[MinValueValidator(ZERO)])
+    default_supplier = models.ForeignKey(
+        "Supplier", verbose_name=_("usual supplier"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="products",
+        help_text=_("Who the shop usually buys this from; their lead time sets when to reorder."))
     is_active = models.BooleanField(_("active"), default=True)
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -160,6 +166,9 @@ class Supplier(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True, validators=[validate_plain_text])
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("lead time (days)"), default=DEFAULT_LEAD_TIME_DAYS,
+        help_text=_("Days from placing an order to the goods being on the shelf."))
 
     history = HistoricalRecords()
 
