@@ -147,14 +147,15 @@ class Gstr1JsonView(UnfoldModelAdminViewMixin, TemplateView):
 
 
 class Gstr1ExportView(UnfoldModelAdminViewMixin, TemplateView):
-    """A GSTR-1 section as CSV or Excel (?month=YYYY-MM&section=b2b&format=csv); section=all: every section as
-    a sheet of one Excel workbook."""
+    """A GSTR-1 section as CSV or Excel (?month=YYYY-MM&section=b2b&format=csv); section=all, the default, is
+    every section as a sheet of one Excel workbook."""
 
     title = _("Export GSTR-1")
     permission_required = (PERMISSION,)
 
     def get(self, request, *args, **kwargs):
-        export_format = request.GET.get("format", "csv")
+        section = request.GET.get("section", "all")
+        export_format = request.GET.get("format", "xlsx" if section == "all" else "csv")
         if export_format not in EXPORT_FORMATS:
             return HttpResponseBadRequest("Export as format=csv or format=xlsx.", content_type="text/plain")
         form, month = requested_month(request)
@@ -162,7 +163,6 @@ class Gstr1ExportView(UnfoldModelAdminViewMixin, TemplateView):
             return _bad_month(form)
         report = gstr1(month=month)
         tables = {table.key: table for table in gstr1_tables(report)}
-        section = request.GET.get("section", "all")
         if section == "all" and export_format == "xlsx":
             body = tables_databook(list(tables.values())).export("xlsx")
         elif section in tables:
