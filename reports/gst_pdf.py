@@ -11,7 +11,7 @@ from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table, TableStyle
 
-from reports.gst_tables import TEXT
+from reports.gst_tables import MONEY, NUMBER_KINDS, TEXT, WRAP
 from reports.gst_tables import Table as ReturnTable
 from sales.documents.fonts import fonts, rich
 from sales.documents.model import seller_of
@@ -48,17 +48,19 @@ def _header(title: str, period: str, profile: ShopProfile, printed_by: User) -> 
 
 
 def _size(table: ReturnTable) -> float:
-    return 7 if len(table.columns) <= 8 else 6
+    columns = len(table.columns)
+    return 7 if columns <= 8 else 6 if columns <= 12 else 5.5
 
 
 def _grid(table: ReturnTable) -> Table:
     """Return a section as a ruled table: shaded headers, amounts right-aligned, the totals in bold."""
     f, size = fonts(), _size(table)
-    rows = [[para(header, size, bold=True) for header in table.headers]]
+    rows = [[para(header, size, bold=True, align="right" if kind in NUMBER_KINDS else "left")
+             for header, kind in table.columns]]
     for row in [*table.shown_rows, *([table.shown_totals] if table.totals else [])]:
-        rows.append([para(text, size, align="right" if number else "left") for text, number in row])
-    text_columns = [index for index, kind in enumerate(table.kinds) if kind == TEXT]
-    weight = [2.2 if index in text_columns else 1.4 for index in range(len(table.columns))]
+        rows.append([para(text, size, align="right" if css == "galla-amount" else "left") for text, css in row])
+    # codes, numbers and dates need their width on one line; names and descriptions may wrap
+    weight = [{MONEY: 1.6, WRAP: 1.8, TEXT: 2.2}.get(kind, 1.0) for kind in table.kinds]
     widths = [WIDTH * share / sum(weight) for share in weight]
     commands = [
         ("FONT", (0, 0), (-1, -1), f.regular, size), ("TEXTCOLOR", (0, 0), (-1, -1), INK),

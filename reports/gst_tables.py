@@ -15,7 +15,10 @@ from shop.gst import STATE_NAMES
 from shop.money import format_inr, format_quantity
 from shop.spreadsheets import escape_dataset
 
-TEXT, MONEY, RATE, QUANTITY, COUNT = "text", "money", "rate", "quantity", "count"
+TEXT, WRAP, MONEY, RATE, QUANTITY, COUNT = "text", "wrap", "money", "rate", "quantity", "count"
+NUMBER_KINDS = (MONEY, RATE, QUANTITY, COUNT)
+# How a page shows each kind of cell: numbers right-aligned, short codes and dates on one line.
+CELL_CLASS = {TEXT: "whitespace-nowrap", WRAP: "", **dict.fromkeys(NUMBER_KINDS, "galla-amount")}
 TAX_HEADERS = ("Taxable value", "IGST", "CGST", "SGST", "Cess")
 
 
@@ -36,16 +39,20 @@ class Table:
     def kinds(self) -> list[str]:
         return [kind for _header, kind in self.columns]
 
-    def shown(self, row: tuple) -> list[tuple[str, bool]]:
-        """Return a row's cells as text, each with whether it is a number (right-aligned)."""
-        return [(show(cell, kind), kind != TEXT) for cell, kind in zip(row, self.kinds, strict=True)]
+    def shown(self, row: tuple) -> list[tuple[str, str]]:
+        """Return a row's cells as text, each with its CSS class on the page."""
+        return [(show(cell, kind), CELL_CLASS[kind]) for cell, kind in zip(row, self.kinds, strict=True)]
 
     @property
-    def shown_rows(self) -> list[list[tuple[str, bool]]]:
+    def shown_headers(self) -> list[tuple[str, str]]:
+        return [(header, "galla-amount" if kind in NUMBER_KINDS else "") for header, kind in self.columns]
+
+    @property
+    def shown_rows(self) -> list[list[tuple[str, str]]]:
         return [self.shown(row) for row in self.rows]
 
     @property
-    def shown_totals(self) -> list[tuple[str, bool]] | None:
+    def shown_totals(self) -> list[tuple[str, str]] | None:
         return self.shown(self.totals) if self.totals else None
 
     def dataset(self) -> tablib.Dataset:
@@ -92,7 +99,7 @@ def _document_rows(documents: list[Document], *, with_gstin: bool, with_invoice:
 
 def _document_table(key: str, title: str, documents: list[Document], *, with_gstin: bool, number: str,
                     with_invoice: bool = False, note: str = "") -> Table:
-    columns = ((("GSTIN of buyer", TEXT), ("Buyer", TEXT)) if with_gstin else ()) + (
+    columns = ((("GSTIN of buyer", TEXT), ("Buyer", WRAP)) if with_gstin else ()) + (
         (number, TEXT), ("Date", TEXT), *((("Against invoice", TEXT),) if with_invoice else ()),
         ("Value", MONEY), ("Place of supply", TEXT), ("Rate", RATE), *_tax_columns())
     before_value = len(columns) - len(TAX_HEADERS) - 3  # the columns left of value, place and rate
@@ -104,7 +111,7 @@ def _document_table(key: str, title: str, documents: list[Document], *, with_gst
 
 
 def _hsn_table(key: str, title: str, rows: list[HsnRow], note: str = "") -> Table:
-    columns = (("HSN", TEXT), ("Description", TEXT), ("UQC", TEXT), ("Quantity", QUANTITY), ("Rate", RATE),
+    columns = (("HSN", TEXT), ("Description", WRAP), ("UQC", TEXT), ("Quantity", QUANTITY), ("Rate", RATE),
                *_tax_columns())
     body = [(row.hsn or "(none)", row.description, row.uqc, row.quantity, row.rate, *_taxes(row.amounts))
             for row in rows]
@@ -141,7 +148,7 @@ def gstr1_tables(report: Gstr1) -> list[Table]:
         tables.append(_hsn_table("hsn", "12: HSN summary", report.hsn_b2c))
     tables.append(Table(
         "docs", "13: Documents issued",
-        (("Documents", TEXT), ("Series", TEXT), ("From", TEXT), ("To", TEXT), ("Total", COUNT),
+        (("Documents", WRAP), ("Series", TEXT), ("From", TEXT), ("To", TEXT), ("Total", COUNT),
          ("Cancelled", COUNT), ("Net issued", COUNT)),
         [(row.label, row.series, row.first, row.last, row.total, row.cancelled, row.net_issued)
          for row in report.documents]))
@@ -152,7 +159,7 @@ def gstr3b_tables(liability: Gstr3b) -> list[Table]:
     """Return GSTR-3B's outward supplies (3.1) and inter-state supplies to unregistered persons (3.2)."""
     zero = Decimal("0.00")
     outward = Table("gstr3b_31", "3.1 Outward supplies and the tax on them (net of credit notes)",
-                    (("Nature of supplies", TEXT), *_tax_columns()), [
+                    (("Nature of supplies", WRAP), *_tax_columns()), [
                         ("(a) Outward taxable supplies (other than zero-rated, nil-rated and exempted)",
                          *_taxes(liability.outward_taxable)),
                         ("(b) Outward taxable supplies (zero-rated)", zero, zero, zero, zero, zero),

@@ -65,7 +65,8 @@ class MonthForm(forms.Form):
 
 def requested_month(request) -> tuple[MonthForm, date | None]:
     """Return the month form and the month it asks for (None when the form is invalid)."""
-    form = MonthForm(request.GET if "month" in request.GET else {"month": ""})
+    # No month asked: last month, shown in the picker too.
+    form = MonthForm(request.GET if request.GET.get("month") else {"month": f"{last_month():%Y-%m}"})
     return form, (form.cleaned_data["month"] if form.is_valid() else None)
 
 
