@@ -4,6 +4,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports.gst import (
@@ -20,7 +22,7 @@ from reports.gst import (
 from sales.models import CreditNote, Invoice
 from shop.money import money_sum
 from tests import factories
-from tests.reports.gst_data import BENGALURU_GSTIN, KUMAR_GSTIN, make_month
+from tests.reports.gst_data import BENGALURU_GSTIN, KUMAR_GSTIN, give_back, make_month, sell
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -199,3 +201,18 @@ def test_a_unit_with_an_unknown_code_is_filed_as_others(db):
     factories.unit("kg").__class__.objects.create(code="tin", name="Tin", uqc="")
     codes = uqc_codes()
     assert (uqc_of("thaal", codes), uqc_of("tin", codes), uqc_of("gone", codes)) == ("OTH", "CAN", "OTH")
+
+
+def test_the_returns_take_the_same_number_of_queries_however_many_bills(month, stocked, cashier, manager):
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as first:
+            gstr1(month=today())
+        with CaptureQueriesContext(connection) as second:
+            gstr3b(month=today())
+        return len(first), len(second)
+
+    before = queries()
+    extra = stocked(name="Soap", selling_price=D("45"), hsn_code="3401")
+    for buyer in (month.sale2.customer, month.sale3.customer, month.sale4.customer, None):
+        give_back(sell(manager, (extra, "2", "0"), customer=buyer), manager, "1")
+    assert queries() == before
