@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from reports.gst import Amounts, B2csRow, Document, Gstr1, HsnRow, SeriesRow
 
-VERSION = "GST3.2.2"
+VERSION = "GST3.2.1"  # the offline tool release whose layout this follows
 HSN_DESCRIPTION_LENGTH = 30  # the portal cuts a description at 30 characters
 
 
