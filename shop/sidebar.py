@@ -92,6 +92,13 @@ def navigation(request) -> list[dict]:
             ],
         },
         {
+            "title": _("Reports"),
+            "items": [
+                _item(_("GSTR-1"), "receipt", "admin:reports_gstr1", "reports.view_reports"),
+                _item(_("GSTR-3B"), "account_balance", "admin:reports_gstr3b", "reports.view_reports"),
+            ],
+        },
+        {
             "title": _("Settings"),
             "collapsible": True,
             "items": [

@@ -320,7 +320,13 @@ EXPECTED: dict[str, tuple] = {
     'admin/sales/coupon/<path:object_id>/delete/':                          (L, 403, 200, 200),
     'admin/sales/coupon/<path:object_id>/change/':                          (L, 403, 200, 200),
     'admin/sales/coupon/<path:object_id>/':                                 (L, 302, 302, 302),
-    'admin/^(?P<app_label>shop|django_q|auth|catalog|ledger|sales)/$':      (L, 200, 200, 200),
+    'admin/reports/report/':                                                (L, 403, 302, 302),
+    'admin/reports/report/gst/gstr-1/':                                     (L, 403, 200, 200),
+    'admin/reports/report/gst/gstr-1/json/':                                (L, 403, 400, 400),  # shop without GSTIN
+    'admin/reports/report/gst/gstr-1/export/':                              (L, 403, 200, 200),
+    'admin/reports/report/gst/gstr-1/pdf/':                                 (L, 403, 200, 200),
+    'admin/reports/report/gst/gstr-3b/':                                    (L, 403, 200, 200),
+    'admin/^(?P<app_label>shop|django_q|auth|catalog|ledger|sales|reports)/$': (L, 200, 200, 200),
     'admin/(?P<url>.*)$':                                                   (L, 404, 404, 404),
     'payments/upi/callback/':                                               (405, 405, 405, 405),
 }
