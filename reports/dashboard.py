@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.selectors import low_stock_products
 from ledger.models import CustomerBalance, PaymentMethod
 from ledger.selectors import day_cash_position
+from reports.insights import insights_for_day
 from reports.selectors import SalesSummary, sales_summary
 from sales.models import Invoice, InvoiceLine, Payment
 from shop.money import MoneySum, format_inr
@@ -208,6 +209,7 @@ def owner_dashboard(*, user, start: date, end: date) -> dict:
         "hour_chart": hour_chart(summary) if one_day else "",
         "top_products": [(product.name, format_inr(product.amount)) for product in summary.top_products[:5]],
         "top_categories": top_categories(start=start, end=end),
+        "insights": insights_for_day(day=end, user=user),
         "low_stock": list(low_stock_products()[:LIST_LENGTH]),
         "largest_balances": list(CustomerBalance.objects.filter(balance__gt=0).select_related("customer")
                                  .order_by("-balance", "customer_id")[:LIST_LENGTH]),

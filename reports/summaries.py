@@ -20,6 +20,7 @@ from django.utils import timezone
 from catalog.selectors import low_stock_products
 from ledger.models import CustomerBalance, DayClosing, PaymentMethod
 from reports.dashboard import percent_change
+from reports.insights import insights_for_day
 from reports.selectors import SalesSummary, sales_summary
 from shop.models import OutboundEmail, ShopProfile
 from shop.money import MoneySum, format_inr
@@ -98,12 +99,8 @@ def day_figures(day: date) -> dict:
 
 
 def day_insights(day: date, user) -> list:
-    """Return the day's insights for this recipient (none until reports.insights is installed)."""
-    try:
-        from reports.insights import insights_for_day
-    except ImportError:
-        return []
-    return list(insights_for_day(day=day, user=user))
+    """Return the day's insights for this recipient (cost-based ones only for who may see profit)."""
+    return insights_for_day(day=day, user=user)
 
 
 def _recipients() -> list:

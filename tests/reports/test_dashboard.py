@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reports.dashboard import comparison_period, owner_dashboard, percent_change
+from reports.insights import insights_for_day
 from reports.selectors import sales_summary
 from shop.money import format_inr
 from tests import factories
@@ -187,3 +188,17 @@ def test_a_quiet_day_shows_no_change_and_empty_lists(client, owner, shop):
         html = dashboard_page(client, owner)
     assert "₹0.00" in card(html, "sales") and "%" not in card(html, "sales")
     assert "No sales in these days." in html and "No bills yet." in html
+
+
+def test_the_insights_of_the_day_are_on_the_dashboard_cost_based_ones_for_the_owner(client, owner, manager, shop,
+                                                                                  stocked, cashier):
+    loss = stocked(name="Ghee 1 l", selling_price=D("500"), cost_price=D("560"))
+    sell_at(at(WEDNESDAY, 10), cashier, (loss, "1"))
+    with clock(at(WEDNESDAY, 21)):
+        owner_insights = insights_for_day(day=WEDNESDAY, user=owner)
+    below_cost = [insight for insight in owner_insights if insight.kind == "below_cost"]
+    assert below_cost, owner_insights
+    owner_page = dashboard_page(client, owner).split('data-testid="insights"')[1]
+    assert below_cost[0].reason in owner_page.replace("&#x27;", "'")
+    manager_page = dashboard_page(client, manager)
+    assert below_cost[0].reason not in manager_page.replace("&#x27;", "'")

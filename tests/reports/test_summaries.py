@@ -179,3 +179,12 @@ def test_iso_week_bounds(year, week, expected):
 ])
 def test_month_bounds(year, month, expected):
     assert month_bounds(year, month) == expected
+
+
+def test_the_summary_carries_the_days_insights_cost_based_only_to_the_owner(people, shop, stocked, cashier):
+    loss = stocked(name="Ghee 1 l", selling_price=D("500"), cost_price=D("560"))
+    sell_at(at(TUESDAY, 10), cashier, (loss, "1"))
+    daily_summary_send(day=TUESDAY)
+    assert "Worth a look" in summary_of("ramesh@example.com").text_body
+    assert "below cost" in summary_of("ramesh@example.com").text_body.lower()
+    assert "below cost" not in summary_of("sunita@example.com").text_body.lower()
