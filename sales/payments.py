@@ -52,9 +52,10 @@ def upi_payment_confirm(*, payment: Payment, utr: str, via: str, user: User | No
     payment.status, payment.reference, payment.confirmed_at = Payment.Status.CONFIRMED, utr, now
     payment.confirmed_via, payment.confirmed_by = via, user
     payment.save(update_fields=["status", "reference", "confirmed_at", "confirmed_via", "confirmed_by"])
-    rollups_record_upi_confirmed(payment=payment, invoice=payment.invoice)
     post_day_book(entries=[(DayBookEntry.Kind.SALE, Payment.Method.UPI, payment.amount)],
                   day=timezone.localdate(now), user=user, reference=payment.invoice.number, source=payment.invoice)
+    # After the book day's row, as every sale, cancel and return takes them (lock order in sales.services).
+    rollups_record_upi_confirmed(payment=payment, invoice=payment.invoice)
     payment_confirmation_email_queue(payment=payment)
     return Confirmation(payment, newly_confirmed=True)
 
