@@ -95,8 +95,9 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         user_set_role(user=obj, role=form.cleaned_data["role"])
-        if not change:
-            welcome_email_queue(user=obj, created_by=request.user)
+        if not change and welcome_email_queue(user=obj, created_by=request.user) is not None:
+            self.message_user(request, _("A welcome email with a link to choose a password is on its way to "
+                                         "%(email)s.") % {"email": obj.email})
 
 
 @admin.register(Group)

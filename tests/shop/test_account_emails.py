@@ -43,6 +43,8 @@ def test_adding_a_user_sends_a_welcome_email_with_a_set_password_link(client, ow
     with django_capture_on_commit_callbacks(execute=True):
         response = add_user(client, owner)
     assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "A welcome email with a link to choose a password is on its way to priya@sharma.example" in page
     email = OutboundEmail.objects.get(to="priya@sharma.example")
     assert email.status == OutboundEmail.Status.SENT and email.created_by == owner
     [message] = mail.outbox
