@@ -46,6 +46,7 @@ from catalog.models import DEFAULT_LEAD_TIME_DAYS, Product, PurchaseLine, Purcha
 from catalog.selectors import with_stock_on_hand
 from ledger.models import Customer
 from sales.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from shop.models import User
 from shop.money import QUANTITY_STEP, MoneySum, format_inr, format_quantity, to_paise
 
 ZERO = Decimal("0")
@@ -778,7 +779,7 @@ def _candidates(*, day: date, with_costs: bool) -> dict[str, list[Insight]]:
     return found
 
 
-def insights_for_day(*, day: date, user, limit: int = 6) -> list[Insight]:
+def insights_for_day(*, day: date, user: User, limit: int = 6) -> list[Insight]:
     """Return the few most useful insights for `day`, for the dashboard and the daily summary.
 
     Only users who may open reports (`reports.view_reports`) get any; the cost-based kinds (sold below
