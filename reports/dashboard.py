@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
-from django.db.models import Count, F
+from django.core.cache import cache
+from django.db.models import Count, F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from ledger.models import CustomerBalance, PaymentMethod
 from ledger.selectors import day_cash_position
 from reports.insights import insights_for_day
 from reports.selectors import SalesSummary, sales_summary
-from sales.models import Invoice, InvoiceLine, Payment
+from sales.models import CreditNote, Invoice, InvoiceLine, Payment
 from shop.money import MoneySum, format_inr
 
 ZERO = Decimal("0.00")
@@ -30,6 +31,7 @@ CHART_DAYS = 30
 USUAL_WEEKS = 4  # "the usual" hour curve: the same weekday over the four weeks before
 LIST_LENGTH = 8
 LONGEST_RANGE = 366
+INSIGHTS_CACHE_SECONDS = 600
 
 
 class PeriodForm(forms.Form):
@@ -193,6 +195,19 @@ def top_categories(*, start: date, end: date, limit: int = 5) -> list[tuple[str,
     return [(row["name"] or str(_("No category")), format_inr(row["amount"])) for row in rows]
 
 
+def cached_insights(*, day: date, user) -> list:
+    """Return the day's insights, computed at most once per ten minutes for each level of access.
+
+    They read weeks of sales (about 3 s on a year of a busy shop), too slow for every page load. The key
+    holds the newest invoice and credit note, so a new bill or return shows at once.
+    """
+    level = "profit" if user.has_perm("reports.view_profit") else "reports" if user.has_perm(
+        "reports.view_reports") else "none"
+    newest = (Invoice.objects.aggregate(last=Max("pk"))["last"], CreditNote.objects.aggregate(last=Max("pk"))["last"])
+    key = f"galla:insights:{day.isoformat()}:{level}:{newest[0]}:{newest[1]}"
+    return cache.get_or_set(key, lambda: insights_for_day(day=day, user=user), INSIGHTS_CACHE_SECONDS)
+
+
 def owner_dashboard(*, user, start: date, end: date) -> dict:
     """Return the context of the owner's or manager's dashboard for the days from start to end."""
     summary = sales_summary(start=start, end=end)
@@ -209,7 +224,7 @@ def owner_dashboard(*, user, start: date, end: date) -> dict:
         "hour_chart": hour_chart(summary) if one_day else "",
         "top_products": [(product.name, format_inr(product.amount)) for product in summary.top_products[:5]],
         "top_categories": top_categories(start=start, end=end),
-        "insights": insights_for_day(day=end, user=user),
+        "insights": cached_insights(day=end, user=user),
         "low_stock": list(low_stock_products()[:LIST_LENGTH]),
         "largest_balances": list(CustomerBalance.objects.filter(balance__gt=0).select_related("customer")
                                  .order_by("-balance", "customer_id")[:LIST_LENGTH]),

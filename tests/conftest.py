@@ -99,3 +99,12 @@ def stocked(shop_floor):
         return product
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start every test with an empty cache: cached insights or throttles of one test never leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

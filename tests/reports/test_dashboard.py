@@ -5,6 +5,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -134,6 +135,7 @@ def test_the_dashboard_queries_do_not_grow_with_the_bills(owner, shop, stocked, 
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        cache.clear()  # the insights are computed each time, as after a new bill
         with clock(at(WEDNESDAY, 21)), CaptureQueriesContext(connection) as captured:
             owner_dashboard(user=owner, start=WEDNESDAY, end=WEDNESDAY)
         return len(captured)
@@ -202,3 +204,17 @@ def test_the_insights_of_the_day_are_on_the_dashboard_cost_based_ones_for_the_ow
     assert below_cost[0].reason in owner_page.replace("&#x27;", "'")
     manager_page = dashboard_page(client, manager)
     assert below_cost[0].reason not in manager_page.replace("&#x27;", "'")
+
+
+def test_the_insights_are_computed_once_until_a_new_bill(owner, shop, stocked, cashier):
+    from reports import dashboard
+
+    tea = stocked(name="Tea", selling_price=D("10"))
+    sell_at(at(WEDNESDAY, 10), cashier, (tea, "1"))
+    with mock.patch.object(dashboard, "insights_for_day", return_value=[]) as compute:
+        dashboard.cached_insights(day=WEDNESDAY, user=owner)
+        dashboard.cached_insights(day=WEDNESDAY, user=owner)
+        assert compute.call_count == 1
+        sell_at(at(WEDNESDAY, 11), cashier, (tea, "1"))
+        dashboard.cached_insights(day=WEDNESDAY, user=owner)
+        assert compute.call_count == 2
