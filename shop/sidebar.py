@@ -86,6 +86,21 @@ def navigation(request) -> list[dict]:
             ],
         },
         {
+            "title": _("Reports"),
+            "items": [
+                _item(_("All reports"), "analytics", "admin:reports_report_changelist", "reports.view_reports"),
+                _item(_("Sales by day"), "calendar_month", "admin:reports_report_sales_by_period",
+                      "reports.view_reports"),
+                _item(_("Sales by product"), "inventory_2", "admin:reports_report_sales_by_product",
+                      "reports.view_reports"),
+                _item(_("Profit by product"), "trending_up", "admin:reports_report_profit_by_product",
+                      "reports.view_profit"),
+                _item(_("Stock on hand"), "warehouse", "admin:reports_report_stock_on_hand", "reports.view_reports"),
+                _item(_("Slow and dead stock"), "hourglass_bottom", "admin:reports_report_slow_stock",
+                      "reports.view_reports"),
+            ],
+        },
+        {
             "title": _("Settings"),
             "collapsible": True,
             "items": [
