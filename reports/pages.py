@@ -10,7 +10,7 @@ date or an unknown warehouse is a form error, never a 500) and the selector rece
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -260,7 +260,6 @@ class ReportSpec:
     landscape: bool = False
     icon: str = "bar_chart"
     section: str = "Sales"
-    extra: dict = field(default_factory=dict)
 
     @property
     def url_name(self) -> str:

@@ -97,7 +97,7 @@ def _tax(prefix: str = "") -> F:
 TRUNCATE = {Grouping.DAY: TruncDate, Grouping.WEEK: TruncWeek, Grouping.MONTH: TruncMonth}
 
 
-def period_key(value: date | datetime, group: str) -> date:
+def period_key(value: date | datetime) -> date:
     """Return the first day of the period a truncated value stands for (shop time)."""
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
@@ -116,7 +116,7 @@ def _by_period(queryset: QuerySet, group: str, **aggregates) -> dict[date, dict]
     """Return the aggregates of a queryset per period of its issued_at, keyed by the period's first day."""
     truncate = TRUNCATE[group]("issued_at", tzinfo=timezone.get_current_timezone())
     rows = queryset.annotate(period=truncate).values("period").annotate(**aggregates).order_by()
-    return {period_key(row.pop("period"), group): row for row in rows}
+    return {period_key(row.pop("period")): row for row in rows}
 
 
 SALES_COLUMNS = [
