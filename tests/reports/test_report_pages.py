@@ -236,3 +236,27 @@ def test_queries_do_not_grow_with_the_rows(owner, november, stocked, report):
             checkout(cashier=owner, lines=[{"product": product, "quantity": D("1")}],
                      payments=[{"method": "upi", "amount": D("100")}])
     assert report_queries(report, owner) == before
+
+
+def test_without_filters_a_report_shows_this_month_so_far(client, owner):
+    from django.utils import timezone
+
+    client.force_login(owner)
+    today = timezone.localdate()
+    page = page_text(client.get(reverse("admin:reports_report_sales_by_period")))
+    period = f"{today:%d-%m-%Y}" if today.day == 1 else f"{today.replace(day=1):%d-%m-%Y} to {today:%d-%m-%Y}"
+    assert f"Sales by day, week or month: {period}" in page
+
+
+def test_a_long_report_shows_its_first_rows_and_says_the_files_hold_all(monkeypatch, client, owner, db, stocked):
+    from reports import views
+
+    monkeypatch.setattr(views, "MAX_PAGE_ROWS", 2)
+    for number in range(3):
+        stocked("1", name=f"Product {number}")
+    client.force_login(owner)
+    page = page_text(client.get(reverse("admin:reports_report_stock_on_hand")))
+    assert "Showing the first 2 of 3 rows" in page
+    assert "Product 1" in page and "Product 2" not in page
+    csv = client.get(reverse("admin:reports_report_stock_on_hand_export")).content.decode("utf-8-sig")
+    assert "Product 2" in csv
