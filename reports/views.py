@@ -75,22 +75,29 @@ class _ReportView(UnfoldModelAdminViewMixin, TemplateView):
         return f"{slugify(self.report.slug)}{period}.{extension}"
 
 
+def _heat_style(value, largest: Decimal) -> str:
+    """Return a cell's green shade: the larger its share of the largest cell, the darker (text stays legible)."""
+    if not value or not largest:
+        return ""
+    return f"background-color: rgba(22, 163, 74, {0.08 + 0.72 * float(value / largest):.2f})"
+
+
 def _display_rows(table: ReportTable) -> tuple[list[list[dict]], list[dict] | None]:
-    """Return the rows (at most MAX_PAGE_ROWS) and the totals as cells the template shows as they are."""
-    shade_max = Decimal("0")
-    if table.heat:
-        shade_max = max((value for row in table.rows for value, column in zip(row[1:-1], table.columns[1:-1],
-                                                                              strict=True)
-                         if column.kind in NUMERIC and value), default=Decimal("0"))
+    """Return the rows (at most MAX_PAGE_ROWS) and the totals as cells the template shows as they are.
+
+    A heatmap shades its inner cells (neither the row label nor the row total) by size.
+    """
+    inner = slice(1, -1)
+    largest = max((value or 0 for row in table.rows for value in row[inner]), default=Decimal("0")) \
+        if table.heat else Decimal("0")
 
     def cells(row, *, shade: bool) -> list[dict]:
         shown = []
         for index, (value, column) in enumerate(zip(row, table.columns, strict=True)):
-            style = ""
-            if shade and shade_max and 0 < index < len(row) - 1 and value:
-                style = f"background-color: rgba(22, 163, 74, {0.08 + 0.72 * float(value / shade_max):.2f})"
-            shown.append({"text": cell_text(value, column.kind), "numeric": column.kind in NUMERIC,
-                          "negative": column.kind in NUMERIC and value is not None and value < 0, "style": style})
+            numeric = column.kind in NUMERIC
+            shown.append({"text": cell_text(value, column.kind), "numeric": numeric,
+                          "negative": numeric and value is not None and value < 0,
+                          "style": _heat_style(value, largest) if shade and 0 < index < len(row) - 1 else ""})
         return shown
 
     rows = [cells(row, shade=table.heat) for row in table.rows[:MAX_PAGE_ROWS]]
