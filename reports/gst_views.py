@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
@@ -193,11 +193,3 @@ class Gstr1PdfView(UnfoldModelAdminViewMixin, TemplateView):
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="gstr1-{month:%Y-%m}.pdf"'
         return response
-
-
-class ReportsHomeView(UnfoldModelAdminViewMixin, RedirectView):
-    """The reports' list page: for now, straight to GSTR-1."""
-
-    title = _("Reports")
-    permission_required = (PERMISSION,)
-    pattern_name = "admin:reports_gstr1"

@@ -94,6 +94,16 @@ def navigation(request) -> list[dict]:
         {
             "title": _("Reports"),
             "items": [
+                _item(_("All reports"), "analytics", "admin:reports_report_changelist", "reports.view_reports"),
+                _item(_("Sales by day"), "calendar_month", "admin:reports_report_sales_by_period",
+                      "reports.view_reports"),
+                _item(_("Sales by product"), "inventory_2", "admin:reports_report_sales_by_product",
+                      "reports.view_reports"),
+                _item(_("Profit by product"), "trending_up", "admin:reports_report_profit_by_product",
+                      "reports.view_profit"),
+                _item(_("Stock on hand"), "warehouse", "admin:reports_report_stock_on_hand", "reports.view_reports"),
+                _item(_("Slow and dead stock"), "hourglass_bottom", "admin:reports_report_slow_stock",
+                      "reports.view_reports"),
                 _item(_("GSTR-1"), "receipt", "admin:reports_gstr1", "reports.view_reports"),
                 _item(_("GSTR-3B"), "account_balance", "admin:reports_gstr3b", "reports.view_reports"),
             ],

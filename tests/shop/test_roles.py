@@ -56,7 +56,7 @@ EXPECTED = {
     "django_q.success":        ("LVH", "", ""),  # task records: the owner looks
     "django_q.failure":        ("LVH", "", ""),
     "django_q.ormq":           ("LVH", "", ""),
-    "reports.report":          ("L", "L", ""),  # no table: its URLs are the report pages; the list opens GSTR-1
+    "reports.report":          ("L", "L", ""),  # no table: its list is the Reports index, it has no object pages
 }
 ROLES = ("owner", "manager", "cashier")
 
@@ -125,7 +125,7 @@ def make_instance(label: str, users: dict):
             id="f1", name="failed", func="math.floor", started="2026-01-01T00:00Z", stopped="2026-01-01T00:00Z",
             success=False),
         "django_q.ormq": lambda: OrmQ.objects.create(key="galla", payload="x", lock="2026-01-01T00:00Z"),
-        "reports.report": lambda: Report(pk=1),  # tableless: never saved
+        "reports.report": lambda: Report(pk=1),  # never saved: the model has no table
     }
     return makers[label]()
 
@@ -169,7 +169,10 @@ def url(label: str, view: str, *args) -> str:
 
 
 def opened_pages(client, label: str, obj) -> str:
-    """Return the letters of the pages this client could open for the model."""
+    """Return the letters of the pages this client could open for the model.
+
+    A page the admin does not route (no add form; no object pages for the tableless Report) opens for nobody.
+    """
     letters = ""
     if allowed(client.get(url(label, "changelist"))):
         letters += "L"
@@ -180,7 +183,7 @@ def opened_pages(client, label: str, obj) -> str:
         pass
     try:
         change = client.get(url(label, "change", obj.pk))
-    except NoReverseMatch:  # a model admin with only its own pages (reports.Report)
+    except NoReverseMatch:
         return letters
     if allowed(change):
         letters += "V"
