@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Min, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -368,18 +368,51 @@ def _local_day(moment: datetime) -> date:
     return timezone.localdate(moment)
 
 
+def _listed(prefix: str) -> Q:
+    """Return the condition for an invoice listed one by one (B2B, or B2CL by the limit of its own date);
+    `prefix` leads from the queried model to the invoice ("" for invoices themselves)."""
+    large, since = Q(), None
+    for last_day, limit in B2CL_LIMITS:
+        part = Q(**{f"{prefix}grand_total__gt": limit})
+        if since is not None:
+            part &= Q(**{f"{prefix}issued_at__gte": since})
+        if last_day != date.max:
+            since = _moments(last_day + timedelta(days=1), last_day + timedelta(days=1))[0]
+            part &= Q(**{f"{prefix}issued_at__lt": since})
+        large |= part
+    return Q(**{f"{prefix}customer__gstin__gt": ""}) | (Q(**{f"{prefix}inter_state": True}) & large)
+
+
+def _b2cs_sums(queryset, invoice: str, sign: int, b2cs: dict, nil: dict) -> None:
+    """Add up, in the database, the lines of the invoices not listed one by one: B2CS and nil-rated B2C."""
+    rows = (queryset.exclude(_listed(invoice)).values(f"{invoice}inter_state", f"{invoice}place_of_supply", "tax_rate")
+            .annotate(**_amount_sums()).order_by())
+    for row in rows:
+        inter_state, amounts = row[f"{invoice}inter_state"], Amounts.of(row)
+        if not row["tax_rate"]:
+            nil[_nil_type(inter_state=inter_state, registered=False)] += sign * amounts.taxable
+        else:
+            key = (inter_state, row[f"{invoice}place_of_supply"], row["tax_rate"])
+            b2cs[key] = b2cs[key] + amounts if sign > 0 else b2cs[key] - amounts
+
+
 def gstr1(*, month: date) -> Gstr1:
-    """Return the GSTR-1 sections of a month (any day of it)."""
+    """Return the GSTR-1 sections of a month (any day of it).
+
+    Only B2B and B2CL documents are read one by one; B2CS and nil-rated B2C lines are added up by the database.
+    """
     start, end = month_start(month), month_end(month)
     begin, finish = _moments(start, end)
     report = Gstr1(month=start, gstin=ShopProfile.objects.get_profile().gstin)
     b2cs: dict[tuple, Amounts] = defaultdict(Amounts)
     nil: dict[str, Decimal] = defaultdict(Decimal)
 
-    invoices = (Invoice.objects.filter(status=Invoice.Status.COMPLETED, issued_at__gte=begin, issued_at__lt=finish)
+    invoices = (Invoice.objects.filter(_listed(""), status=Invoice.Status.COMPLETED, issued_at__gte=begin,
+                                       issued_at__lt=finish)
                 .order_by("issued_at", "pk").values("id", "number", "issued_at", "grand_total", "place_of_supply",
                                                     "inter_state", "customer__gstin", "customer__name"))
-    invoice_rates = _rates_by_document(_sold_lines(start, end), "invoice_id")
+    invoice_rates = _rates_by_document(_sold_lines(start, end).filter(_listed("invoice__")), "invoice_id")
+    _b2cs_sums(_sold_lines(start, end), "invoice__", 1, b2cs, nil)
     for invoice in invoices:
         gstin, day = invoice["customer__gstin"] or "", _local_day(invoice["issued_at"])
         section = _section(gstin=gstin, inter_state=invoice["inter_state"], value=invoice["grand_total"], day=day)
@@ -387,21 +420,23 @@ def gstr1(*, month: date) -> Gstr1:
         for rate, amounts in invoice_rates.get(invoice["id"], []):
             if not rate:
                 nil[_nil_type(inter_state=invoice["inter_state"], registered=bool(gstin))] += amounts.taxable
-            elif section == "b2cs":
-                b2cs[(invoice["inter_state"], invoice["place_of_supply"], rate)] += amounts
             else:
                 taxed.append(RateRow(rate, amounts))
-        if section != "b2cs" and taxed:
+        if taxed:
             getattr(report, section).append(Document(
                 number=invoice["number"], date=day, value=invoice["grand_total"],
                 place_of_supply=invoice["place_of_supply"], inter_state=invoice["inter_state"], gstin=gstin,
                 name=invoice["customer__name"] or "", rates=tuple(taxed)))
 
-    notes = (CreditNote.objects.filter(issued_at__gte=begin, issued_at__lt=finish).order_by("issued_at", "pk")
+    notes = (CreditNote.objects.filter(_listed("invoice__"), issued_at__gte=begin, issued_at__lt=finish)
+             .order_by("issued_at", "pk")
              .values("id", "number", "issued_at", "grand_total", "invoice__number", "invoice__issued_at",
                      "invoice__grand_total", "invoice__place_of_supply", "invoice__inter_state",
                      "invoice__customer__gstin", "invoice__customer__name"))
-    note_rates = _rates_by_document(_returned_lines(start, end), "credit_note_id")
+    note_rates = _rates_by_document(_returned_lines(start, end).filter(_listed("credit_note__invoice__")),
+                                    "credit_note_id")
+    # a B2C credit note lowers the B2CS figures of its state and rate
+    _b2cs_sums(_returned_lines(start, end), "credit_note__invoice__", -1, b2cs, nil)
     for note in notes:
         gstin = note["invoice__customer__gstin"] or ""
         inter_state = note["invoice__inter_state"]
@@ -411,11 +446,9 @@ def gstr1(*, month: date) -> Gstr1:
         for rate, amounts in note_rates.get(note["id"], []):
             if not rate:
                 nil[_nil_type(inter_state=inter_state, registered=bool(gstin))] -= amounts.taxable
-            elif section == "b2cs":  # a B2C credit note lowers the B2CS figures of its state and rate
-                b2cs[(inter_state, note["invoice__place_of_supply"], rate)] -= amounts
             else:
                 taxed.append(RateRow(rate, amounts))
-        if section != "b2cs" and taxed:
+        if taxed:
             (report.cdnr if section == "b2b" else report.cdnur).append(Document(
                 number=note["number"], date=_local_day(note["issued_at"]), value=note["grand_total"],
                 place_of_supply=note["invoice__place_of_supply"], inter_state=inter_state, gstin=gstin,
