@@ -216,3 +216,9 @@ def test_the_returns_take_the_same_number_of_queries_however_many_bills(month, s
     for buyer in (month.sale2.customer, month.sale3.customer, month.sale4.customer, None):
         give_back(sell(manager, (extra, "2", "0"), customer=buyer), manager, "1")
     assert queries() == before
+
+
+def test_the_reports_seam_offers_gst_summary():
+    from reports import gst, selectors
+
+    assert selectors.gst_summary is gst.gst_summary
