@@ -115,10 +115,17 @@ class ReportPage:
     permissions: tuple[str, ...] = ("reports.view_reports",)
 
 
-GST_PAGES: tuple[ReportPage, ...] = (
+# Reports with pages of their own, beside the tables: the GST returns, and the khata and closing books.
+OWN_PAGE_REPORTS: tuple[ReportPage, ...] = (
     ReportPage("gstr-1", "GSTR-1 summary", "Outward supplies of a month: B2B, B2C, HSN, credit notes and "
                "documents; the portal's JSON.", "reports_gstr1", "receipt"),
     ReportPage("gstr-3b", "GSTR-3B liability", "Tax payable on a month's outward supplies, net of credit notes.",
                "reports_gstr3b", "account_balance"),
+    ReportPage("khata-ageing", "Khata ageing", "What each customer owes, by how old the debt is (0-30, 31-60, "
+               "61-90, over 90 days).", "ledger_customer_ageing", "hourglass_top", section="Khata and cash",
+               permissions=("reports.view_reports", "ledger.view_customer")),
+    ReportPage("closing-history", "Cash closing history", "Each day's expected and counted cash and the "
+               "difference.", "ledger_dayclosing_changelist", "history", section="Khata and cash",
+               permissions=("reports.view_reports", "ledger.view_dayclosing")),
 )
 

@@ -24,7 +24,7 @@ from reports.pages import (
     report_dataset,
 )
 from reports.pdf import report_pdf
-from reports.report_list import GST_PAGES, REPORTS
+from reports.report_list import OWN_PAGE_REPORTS, REPORTS
 from shop.models import ShopProfile
 
 MAX_PAGE_ROWS = 500  # a page shows this many rows; the files hold them all
@@ -44,7 +44,7 @@ class ReportIndexView(UnfoldModelAdminViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         sections: dict[str, list[dict]] = {}
-        for report in (*REPORTS, *GST_PAGES):
+        for report in (*REPORTS, *OWN_PAGE_REPORTS):
             if self.request.user.has_perms(report.permissions):
                 sections.setdefault(report.section, []).append(
                     {"report": report, "url": reverse(f"admin:{report.url_name}")})

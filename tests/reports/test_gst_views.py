@@ -147,6 +147,7 @@ def test_the_reports_page_lists_the_gst_returns(client, shop, owner):
     client.force_login(owner)
     html = client.get(reverse("admin:reports_report_changelist")).content.decode()
     assert reverse("admin:reports_gstr1") in html and reverse("admin:reports_gstr3b") in html
+    assert reverse("admin:ledger_customer_ageing") in html and reverse("admin:ledger_dayclosing_changelist") in html
 
 
 QUERY_JUNK = st.dictionaries(
