@@ -14,11 +14,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ledger.models import BookDay, CreditEntry, Customer, DayBookEntry, DayClosing, PaymentMethod
+from ledger.models import BookDay, CreditEntry, Customer, CustomerBalance, DayBookEntry, DayClosing, PaymentMethod
 from sales.upi import merchant_vpa, upi_payment_link
 from shop.models import ShopProfile, User
 from shop.money import MoneySum, format_inr, money_sum
@@ -185,6 +185,12 @@ def entry_particulars(entry: CreditEntry) -> str:
     if entry.reverses_id:
         text += f" of entry #{entry.reverses_id}"
     return text
+
+
+def khata_outstanding() -> tuple[Decimal, int]:
+    """Return what customers owe in all (exact) and how many owe anything, from the maintained balances."""
+    owed = CustomerBalance.objects.filter(balance__gt=0).aggregate(total=MoneySum("balance"), customers=Count("pk"))
+    return owed["total"], owed["customers"]
 
 
 def customers_with_balances(customers: QuerySet[Customer] | None = None) -> QuerySet[Customer]:

@@ -13,15 +13,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import Count, F, Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.selectors import low_stock_products
 from ledger.models import CustomerBalance, PaymentMethod
-from ledger.selectors import day_cash_position
+from ledger.selectors import day_cash_position, khata_outstanding
 from reports.insights import insights_for_day
+from reports.periods import day_bounds
 from reports.selectors import SalesSummary, sales_summary
 from sales.models import CreditNote, Invoice, InvoiceLine, Payment
 from shop.money import MoneySum, format_inr
@@ -100,33 +101,36 @@ def compared(key: str, label, now, before, *, money: bool = True, link: str = ""
                 link=link)
 
 
+# The headline figures of a period, compared with the one before, on the dashboard and in the summary emails:
+# key, label, SalesSummary attribute, money or a count, the list it links to. Gross margin is the owner's.
+HEADLINE_FIGURES = (
+    ("sales", _("Sales"), "sales_total", True, "admin:sales_invoice_changelist"),
+    ("bills", _("Bills"), "bills", False, "admin:sales_invoice_changelist"),
+    ("average_bill", _("Average bill"), "average_bill", True, ""),
+    ("gst", _("GST collected"), "gst_total", True, ""),
+    ("returns", _("Returns"), "returns_total", True, "admin:sales_creditnote_changelist"),
+    ("credit_given", _("Credit given"), "credit_given", True, ""),
+    ("credit_collected", _("Credit collected"), "credit_collected", True, ""),
+)
+MARGIN_FIGURE = ("gross_margin", _("Gross margin"), "gross_margin", True, "")
+
+
 def sales_cards(now: SalesSummary, before: SalesSummary, *, show_margin: bool) -> list[Card]:
-    """Return the cards of the period's sales against the comparison period's."""
-    invoices = reverse("admin:sales_invoice_changelist")
-    cards = [
-        compared("sales", _("Sales"), now.sales_total, before.sales_total, link=invoices),
-        compared("bills", _("Bills"), now.bills, before.bills, money=False, link=invoices),
-        compared("average_bill", _("Average bill"), now.average_bill, before.average_bill),
-        compared("gst", _("GST collected"), now.gst_total, before.gst_total),
-        compared("returns", _("Returns"), now.returns_total, before.returns_total,
-                 link=reverse("admin:sales_creditnote_changelist")),
-        compared("credit_given", _("Credit given"), now.credit_given, before.credit_given),
-        compared("credit_collected", _("Credit collected"), now.credit_collected, before.credit_collected),
-    ]
-    if show_margin:
-        cards.append(compared("gross_margin", _("Gross margin"), now.gross_margin, before.gross_margin))
-    return cards
+    """Return the headline figures of the period against the comparison period's (margin if show_margin)."""
+    figures = (*HEADLINE_FIGURES, MARGIN_FIGURE) if show_margin else HEADLINE_FIGURES
+    return [compared(key, label, getattr(now, name), getattr(before, name), money=money,
+                     link=reverse(url_name) if url_name else "")
+            for key, label, name, money, url_name in figures]
 
 
 def standing_cards(*, end: date) -> list[Card]:
     """Return the figures of the moment: khata outstanding, the drawer on the last day, low stock, UPI awaiting."""
-    outstanding = CustomerBalance.objects.filter(balance__gt=0).aggregate(
-        total=MoneySum("balance"), customers=Count("pk"))
+    owed, customers = khata_outstanding()
     drawer = day_cash_position(day=end)
     awaiting = Payment.objects.filter(method=Payment.Method.UPI, status=Payment.Status.AWAITING)
     return [
-        Card("outstanding", str(_("Khata outstanding")), format_inr(outstanding["total"]),
-             note=str(_("%(count)s customers") % {"count": outstanding["customers"]}),
+        Card("outstanding", str(_("Khata outstanding")), format_inr(owed),
+             note=str(_("%(count)s customers") % {"count": customers}),
              link=reverse("admin:ledger_customer_changelist")),
         Card("cash_expected", str(_("Cash expected in the drawer")), format_inr(drawer.expected),
              note=str(_("opening %(amount)s") % {"amount": format_inr(drawer.opening)}),
@@ -185,8 +189,6 @@ def hour_chart(summary: SalesSummary) -> str:
 
 def top_categories(*, start: date, end: date, limit: int = 5) -> list[tuple[str, str]]:
     """Return (category, sales) of the period's best-selling categories, by line totals of completed bills."""
-    from reports.periods import day_bounds
-
     since, until = day_bounds(start, end)
     rows = (InvoiceLine.objects.filter(invoice__status=Invoice.Status.COMPLETED, invoice__issued_at__gte=since,
                                        invoice__issued_at__lt=until)

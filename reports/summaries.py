@@ -13,17 +13,17 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import tablib
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.selectors import low_stock_products
-from ledger.models import CustomerBalance, DayClosing, PaymentMethod
-from reports.dashboard import percent_change
+from ledger.models import DayClosing, PaymentMethod
+from ledger.selectors import khata_outstanding
+from reports.dashboard import sales_cards
 from reports.insights import insights_for_day
 from reports.selectors import SalesSummary, sales_summary
 from shop.models import OutboundEmail, ShopProfile
-from shop.money import MoneySum, format_inr
+from shop.money import format_inr
 from shop.notifications.inbox import MANAGERS, users_in_roles
 from shop.notifications.layout import absolute_url, email_base_context
 from shop.notifications.services import email_queue
@@ -45,24 +45,9 @@ class Comparison:
 
 
 def comparisons(now: SalesSummary, before: SalesSummary, *, show_margin: bool) -> list[Comparison]:
-    """Return the headline figures with last week's beside them."""
-    rows = [
-        ("Sales", now.sales_total, before.sales_total, True),
-        ("Bills", now.bills, before.bills, False),
-        ("Average bill", now.average_bill, before.average_bill, True),
-        ("GST collected", now.gst_total, before.gst_total, True),
-        ("Returns", now.returns_total, before.returns_total, True),
-        ("Credit given", now.credit_given, before.credit_given, True),
-        ("Credit collected", now.credit_collected, before.credit_collected, True),
-    ]
-    if show_margin:
-        rows.append(("Gross margin", now.gross_margin, before.gross_margin, True))
-    result = []
-    for label, value, earlier, money in rows:
-        show = format_inr if money else str
-        change, trend = percent_change(value, earlier)
-        result.append(Comparison(label, show(value), show(earlier), change, trend))
-    return result
+    """Return the headline figures (the dashboard's cards) with the earlier period's beside them."""
+    return [Comparison(card.label, card.value, card.before, card.change, card.trend)
+            for card in sales_cards(now, before, show_margin=show_margin)]
 
 
 def hour_bars(summary: SalesSummary) -> list[dict]:
@@ -82,15 +67,14 @@ def day_figures(day: date) -> dict:
     """Return what the daily summary says about `day`, for any recipient (margin is added per recipient)."""
     summary = sales_summary(start=day, end=day)
     before = sales_summary(start=day - timedelta(weeks=1), end=day - timedelta(weeks=1))
-    outstanding = CustomerBalance.objects.filter(balance__gt=0).aggregate(total=MoneySum("balance"),
-                                                                           customers=Count("pk"))
+    owed, owing_customers = khata_outstanding()
     closing = DayClosing.objects.filter(day=day, book_day__isnull=False).first()
     return {
         "day": day, "summary": summary, "before": before,
         "methods": method_rows(summary), "hours": hour_bars(summary),
         "top_products": [(product.name, product.quantity, format_inr(product.amount))
                          for product in summary.top_products],
-        "outstanding": format_inr(outstanding["total"]), "owing_customers": outstanding["customers"],
+        "outstanding": format_inr(owed), "owing_customers": owing_customers,
         "low_stock": low_stock_products().count(),
         "closing": closing,
         "cash_difference": format_inr(closing.difference) if closing else "",

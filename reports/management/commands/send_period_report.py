@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,8 +12,6 @@ def parse_week(text: str) -> tuple[int, int]:
         raise CommandError(f"--week must look like 2026-W47, not {text!r}.")
     year, week = int(match[1]), int(match[2])
     try:
-        from datetime import date
-
         date.fromisocalendar(year, week, 1)
     except ValueError:
         raise CommandError(f"{year} has no week {week}.") from None
